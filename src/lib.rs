@@ -1,0 +1,10 @@
+//! scimreplay: replays Okta's SCIM 2.0 provisioning traffic against a SCIM server, checks every
+//! response against what Okta needs, and diffs normalized responses against committed snapshots.
+//!
+//! The binary (`src/main.rs`) is a thin shell over this library: it parses arguments with
+//! [`cli`], runs the chosen command, and maps the outcome to an [`exit`] code.
+
+pub mod cli;
+pub mod exit;
+pub mod server;
+pub mod tls;

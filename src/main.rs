@@ -1,0 +1,10 @@
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    scimreplay::tls::init();
+    let cli = scimreplay::cli::Cli::parse();
+    match cli.command {
+        scimreplay::cli::Command::Serve(_args) => ExitCode::from(scimreplay::exit::SUCCESS),
+    }
+}
