@@ -4,7 +4,13 @@
 //! The binary (`src/main.rs`) is a thin shell over this library: it parses arguments with
 //! [`cli`], runs the chosen command, and maps the outcome to an [`exit`] code.
 
+pub mod check;
 pub mod cli;
 pub mod exit;
+pub mod fsutil;
+pub mod normalize;
+pub mod replay;
+pub mod scenario;
 pub mod server;
+pub mod snapshot;
 pub mod tls;

@@ -1,0 +1,24 @@
+//! Named Okta checks: the registry (stable id, severity, fix hint, protocol reference) and the
+//! check functions that judge exchanges. A failed check is a result, never an `Err` or panic.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How bad a failed check is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Okta copes, but the server deviates from what Okta or the RFC expects.
+    Warn,
+    /// Okta provisioning breaks or records the wrong state.
+    Fail,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Warn => "warn",
+            Severity::Fail => "fail",
+        })
+    }
+}
