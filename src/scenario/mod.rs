@@ -1,5 +1,8 @@
 //! Scenarios: the file model, loading with source-located errors, templating and selection.
 
+pub mod load;
 pub mod model;
+pub mod template;
 
+pub use load::{LoadError, Scenario, discover, load_file};
 pub use model::*;

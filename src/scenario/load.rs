@@ -1,0 +1,436 @@
+//! Loading scenario files: discovery, strict YAML parsing (unknown keys, duplicate keys and YAML
+//! 1.1 booleans are errors) and semantic validation, with rustc-style `file:line:col` errors.
+
+use super::model::{ScenarioFile, Step};
+use super::template::referenced_names;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Variables every scenario can use without declaring them.
+pub const BUILTIN_VARIABLES: &[&str] = &["run_id", "random_password", "unknown_id"];
+
+/// Per-user variables derived from a `users:` entry (`alice.user_name`, ...).
+pub const USER_FIELDS: &[&str] = &[
+    "login",
+    "email",
+    "user_name",
+    "given_name",
+    "family_name",
+    "middle_name",
+    "display_name",
+    "locale",
+    "title",
+    "external_id",
+    "password",
+];
+
+/// Per-group variables derived from a `groups:` entry.
+pub const GROUP_FIELDS: &[&str] = &["display_name"];
+
+/// A loaded, validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub def: ScenarioFile,
+    /// The file as given (relative paths stay relative).
+    pub path: PathBuf,
+    /// Fixture bodies resolved at load time: (step name, parsed JSON).
+    pub fixtures: Vec<(String, Value)>,
+}
+
+impl Scenario {
+    pub fn fixture(&self, step: &str) -> Option<&Value> {
+        self.fixtures.iter().find(|(s, _)| s == step).map(|(_, v)| v)
+    }
+
+    /// The path shown to users (forward slashes).
+    pub fn display_path(&self) -> String {
+        self.path.display().to_string().replace('\\', "/")
+    }
+}
+
+/// A scenario file that cannot be used, located in its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    /// The offending source line, when known.
+    pub source_line: Option<String>,
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "error: {}", self.message)?;
+        if self.line == 0 {
+            return write!(f, "  --> {}", self.path);
+        }
+        writeln!(f, "  --> {}:{}:{}", self.path, self.line, self.column)?;
+        if let Some(src) = &self.source_line {
+            let gutter = self.line.to_string();
+            let pad = " ".repeat(gutter.len());
+            writeln!(f, "{pad} |")?;
+            writeln!(f, "{gutter} | {src}")?;
+            write!(f, "{pad} | {}^", " ".repeat(self.column.saturating_sub(1)))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+impl LoadError {
+    fn at(path: &Path, source: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
+        LoadError {
+            path: path.display().to_string(),
+            line,
+            column: column.max(1),
+            message: message.into(),
+            source_line: source.lines().nth(line.wrapping_sub(1)).map(str::to_string),
+        }
+    }
+
+    fn whole_file(path: &Path, message: impl Into<String>) -> Self {
+        LoadError { path: path.display().to_string(), line: 0, column: 0, message: message.into(), source_line: None }
+    }
+}
+
+/// Finds scenario files: each path is a file or a directory searched recursively for
+/// `*.yaml` / `*.yml`. Results are sorted for a stable order.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
+    let mut found = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            walk(path, &mut found).map_err(|e| LoadError::whole_file(path, format!("cannot read directory: {e}")))?;
+        } else if path.is_file() {
+            found.push(path.clone());
+        } else {
+            return Err(LoadError::whole_file(path, "no such scenario file or directory"));
+        }
+    }
+    found.sort();
+    found.dedup();
+    Ok(found)
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, found)?;
+        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads, parses and validates one scenario file. `is_check` tells whether a check id exists.
+pub fn load_file(path: &Path, is_check: &dyn Fn(&str) -> bool) -> Result<Scenario, LoadError> {
+    let source = std::fs::read_to_string(path)
+        .map_err(|e| LoadError::whole_file(path, format!("cannot read scenario file: {e}")))?;
+    load_str(path, &source, is_check)
+}
+
+/// Parses and validates scenario text that came from `path`.
+pub fn load_str(path: &Path, source: &str, is_check: &dyn Fn(&str) -> bool) -> Result<Scenario, LoadError> {
+    let def: ScenarioFile = serde_saphyr::from_str_with_options(source, yaml_options(true)).map_err(|e| {
+        let (line, col) = e.location().map(|l| (l.line() as usize, l.column() as usize)).unwrap_or((0, 0));
+        LoadError::at(path, source, line, col, first_line(&e.to_string()))
+    })?;
+    reject_yaml11_booleans(path, source)?;
+    let fixtures = validate(path, source, &def, is_check)?;
+    Ok(Scenario { def, path: path.to_path_buf(), fixtures })
+}
+
+fn yaml_options(strict: bool) -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    options.strict_booleans = strict;
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
+    options
+}
+
+/// serde-saphyr prefixes its message with "line L column C: "; keep just the message.
+fn first_line(message: &str) -> String {
+    let line = message.lines().next().unwrap_or(message);
+    let line = line.strip_prefix("error: ").unwrap_or(line);
+    match line.find(": ") {
+        Some(i) if line[..i].starts_with("line ") => line[i + 2..].to_string(),
+        _ => line.to_string(),
+    }
+}
+
+/// Inside free-form JSON bodies strict mode keeps `no` as the string "no"; parsing the file a
+/// second time with YAML 1.1 rules reveals such unquoted YAML 1.1 booleans, which are errors.
+fn reject_yaml11_booleans(path: &Path, source: &str) -> Result<(), LoadError> {
+    let strict: Result<Value, _> = serde_saphyr::from_str_with_options(source, yaml_options(true));
+    let loose: Result<Value, _> = serde_saphyr::from_str_with_options(source, yaml_options(false));
+    if let (Ok(a), Ok(b)) = (strict, loose)
+        && a != b
+    {
+        let re = regex::Regex::new(r"(?i)(?:^|[:\[,{-])\s*(yes|no|on|off|y|n)\s*(?:[,}\]#]|$)").expect("valid regex");
+        let (line, col, word) = source
+            .lines()
+            .enumerate()
+            .find_map(|(i, l)| re.captures(l).map(|c| (i + 1, c.get(1).map_or(1, |m| m.start() + 1), c[1].to_string())))
+            .unwrap_or((0, 0, "yes/no".into()));
+        return Err(LoadError::at(
+            path,
+            source,
+            line,
+            col,
+            format!("`{word}` is a YAML 1.1 boolean: write true/false, or quote it (\"{word}\") if you mean the text"),
+        ));
+    }
+    Ok(())
+}
+
+fn validate(
+    path: &Path,
+    source: &str,
+    def: &ScenarioFile,
+    is_check: &dyn Fn(&str) -> bool,
+) -> Result<Vec<(String, Value)>, LoadError> {
+    let fail_at = |needle: &str, message: String| {
+        let (line, col) = locate(source, needle);
+        LoadError::at(path, source, line, col, message)
+    };
+    if def.format != 1 {
+        return Err(fail_at("format:", format!("unsupported scenario format {} (this scimreplay reads format 1)", def.format)));
+    }
+    if def.steps.is_empty() {
+        return Err(fail_at("steps:", "a scenario needs at least one step".into()));
+    }
+    if def.dialects.is_empty() {
+        return Err(fail_at("dialects:", "`dialects` is empty: list put, patch or both".into()));
+    }
+    let mut known: BTreeSet<String> = BUILTIN_VARIABLES.iter().map(|s| s.to_string()).collect();
+    for user in def.users.keys() {
+        known.extend(USER_FIELDS.iter().map(|f| format!("{user}.{f}")));
+    }
+    for group in def.groups.keys() {
+        known.extend(GROUP_FIELDS.iter().map(|f| format!("{group}.{f}")));
+    }
+    for (name, template) in def.variables.iter().chain(def.secrets.iter()) {
+        check_refs(template, &known).map_err(|m| fail_at(&format!("{name}:"), m))?;
+        known.insert(name.clone());
+    }
+    let mut names = BTreeSet::new();
+    let mut fixtures = Vec::new();
+    let all_captures: BTreeSet<String> = def.steps.iter().flat_map(|s| s.capture.keys().cloned()).collect();
+    for (i, step) in def.steps.iter().chain(def.teardown.iter()).enumerate() {
+        let teardown = i >= def.steps.len();
+        let here = format!("name: {}", step.name);
+        if !names.insert(step.name.clone()) {
+            return Err(fail_at(&here, format!("step name `{}` is used twice", step.name)));
+        }
+        // Teardown may use any capture; a failed step leaves it unset and the teardown step is skipped.
+        let visible = if teardown { known.union(&all_captures).cloned().collect() } else { known.clone() };
+        validate_step(step, &visible, &names, is_check).map_err(|m| fail_at(&here, format!("step `{}`: {m}", step.name)))?;
+        if let Some(file) = &step.request.body_file {
+            let body = read_fixture(path, file).map_err(|m| fail_at(&format!("body_file: {file}"), m))?;
+            fixtures.push((step.name.clone(), body));
+        }
+        known.extend(step.capture.keys().cloned());
+    }
+    Ok(fixtures)
+}
+
+fn validate_step(
+    step: &Step,
+    known: &BTreeSet<String>,
+    earlier: &BTreeSet<String>,
+    is_check: &dyn Fn(&str) -> bool,
+) -> Result<(), String> {
+    let req = &step.request;
+    let bodies = [req.body.is_some(), req.body_file.is_some(), req.body_from.is_some()];
+    if bodies.iter().filter(|b| **b).count() > 1 {
+        return Err("give only one of body, body_file and body_from".into());
+    }
+    if !req.path.starts_with('/') {
+        return Err(format!("path `{}` must start with `/` (it is relative to the SCIM base URL)", req.path));
+    }
+    if let Some(q) = &req.query
+        && (q.starts_with('?') || q.contains(' '))
+    {
+        return Err("query is sent byte for byte: write it without `?` and percent-encode spaces as Okta does (%20)".into());
+    }
+    let mut texts: Vec<String> = vec![req.path.clone()];
+    texts.extend(req.query.clone());
+    texts.extend(req.headers.values().cloned());
+    if let Some(body) = &req.body {
+        collect_strings(body, &mut texts);
+    }
+    if let Some(from) = &req.body_from {
+        if !earlier.contains(&from.step) || from.step == step.name {
+            return Err(format!("body_from names `{}`, which is not an earlier step", from.step));
+        }
+        for v in from.set.values() {
+            collect_strings(v, &mut texts);
+        }
+    }
+    for text in &texts {
+        check_refs(text, known)?;
+    }
+    if let Some(v) = &step.verifies
+        && (!earlier.contains(v) || v == &step.name)
+    {
+        return Err(format!("verifies names `{v}`, which is not an earlier step"));
+    }
+    for id in step.expect.checks.iter().chain(step.expect.body.iter().filter_map(|a| a.check.as_ref())) {
+        if !is_check(id) {
+            return Err(format!("unknown check `{id}` (see `scimreplay checks`)"));
+        }
+    }
+    for a in &step.expect.body {
+        validate_assertion(a)?;
+    }
+    for h in &step.expect.headers {
+        let n = [h.exists.is_some(), h.equals.is_some(), h.matches.is_some()].iter().filter(|b| **b).count();
+        if n != 1 {
+            return Err(format!("header assertion on `{}` needs exactly one of exists, equals, matches", h.name));
+        }
+        if let Some(re) = &h.matches {
+            regex::Regex::new(re).map_err(|e| format!("invalid regular expression `{re}`: {e}"))?;
+        }
+    }
+    for (name, cap) in &step.capture {
+        match (&cap.json, &cap.header) {
+            (Some(p), None) => {
+                serde_json_path::JsonPath::parse(p).map_err(|e| format!("capture `{name}`: invalid JSONPath `{p}`: {e}"))?;
+            }
+            (None, Some(_)) => {}
+            _ => return Err(format!("capture `{name}` needs exactly one of json, header")),
+        }
+    }
+    if let Some(ev) = &step.eventually {
+        humantime::parse_duration(&ev.timeout).map_err(|e| format!("eventually.timeout `{}`: {e}", ev.timeout))?;
+        humantime::parse_duration(&ev.interval).map_err(|e| format!("eventually.interval `{}`: {e}", ev.interval))?;
+    }
+    Ok(())
+}
+
+fn validate_assertion(a: &super::model::JsonAssertion) -> Result<(), String> {
+    let n = [
+        a.equals.is_some(),
+        a.exists.is_some(),
+        a.is_type.is_some(),
+        a.contains.is_some(),
+        a.matches.is_some(),
+        a.equals_ignore_case.is_some(),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
+    if n != 1 {
+        return Err(format!(
+            "assertion on `{}` needs exactly one of equals, exists, type, contains, matches, equals_ignore_case",
+            a.path
+        ));
+    }
+    serde_json_path::JsonPath::parse(&a.path).map_err(|e| format!("invalid JSONPath `{}`: {e}", a.path))?;
+    if let Some(re) = &a.matches {
+        regex::Regex::new(re).map_err(|e| format!("invalid regular expression `{re}`: {e}"))?;
+    }
+    Ok(())
+}
+
+fn check_refs(text: &str, known: &BTreeSet<String>) -> Result<(), String> {
+    for name in referenced_names(text) {
+        if !known.contains(&name) {
+            return Err(format!("`{{{{{name}}}}}` refers to a variable that is not defined before this point"));
+        }
+    }
+    Ok(())
+}
+
+fn collect_strings(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| collect_strings(v, out)),
+        Value::Object(map) => map.iter().for_each(|(k, v)| {
+            out.push(k.clone());
+            collect_strings(v, out);
+        }),
+        _ => {}
+    }
+}
+
+/// Resolves `fixtures/...` relative to the scenario's folder or any folder above it.
+fn read_fixture(scenario: &Path, file: &str) -> Result<Value, String> {
+    let start = scenario.parent().unwrap_or(Path::new("."));
+    let candidate = start
+        .ancestors()
+        .map(|dir| dir.join(file))
+        .chain(std::iter::once(PathBuf::from(file)))
+        .find(|p| p.is_file())
+        .ok_or_else(|| format!("fixture `{file}` not found next to the scenario or in any folder above it"))?;
+    let text = std::fs::read_to_string(&candidate).map_err(|e| format!("cannot read fixture {}: {e}", candidate.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("fixture {} is not valid JSON: {e}", candidate.display()))
+}
+
+/// 1-based line and column of the first occurrence of `needle`, or the file start.
+fn locate(source: &str, needle: &str) -> (usize, usize) {
+    source
+        .lines()
+        .enumerate()
+        .find_map(|(i, l)| l.find(needle).map(|c| (i + 1, c + 1)))
+        .unwrap_or((1, 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(src: &str) -> Result<Scenario, LoadError> {
+        load_str(Path::new("scenarios/t.yaml"), src, &|id| id == "list-response.shape")
+    }
+
+    const OK: &str = "format: 1\nname: t\nusers:\n  alice: {given_name: Alice, family_name: Doe}\nsteps:\n  - name: probe\n    request: {method: GET, path: /Users, query: \"filter=userName%20eq%20%22{{alice.user_name|url}}%22\"}\n    expect: {status: 200, checks: [list-response.shape]}\n    capture: {alice.id: {json: \"$.Resources[0].id\"}}\n  - name: read\n    request: {method: GET, path: \"/Users/{{alice.id}}\"}\n";
+
+    #[test]
+    fn loads_a_valid_scenario() {
+        let s = load(OK).unwrap();
+        assert_eq!(s.def.steps.len(), 2);
+    }
+
+    #[test]
+    fn reports_unknown_keys_with_location() {
+        let err = load("format: 1\nname: t\nstepz: []\n").unwrap_err();
+        assert_eq!((err.line, err.column), (3, 1));
+        assert!(err.message.contains("unknown field `stepz`"), "{}", err.message);
+        let shown = err.to_string();
+        assert!(shown.contains("--> scenarios/t.yaml:3:1"), "{shown}");
+        assert!(shown.contains("3 | stepz: []"), "{shown}");
+    }
+
+    #[test]
+    fn rejects_duplicate_keys_and_yaml11_booleans() {
+        let dup = load("format: 1\nname: t\nname: u\nsteps: []\n").unwrap_err();
+        assert!(dup.message.contains("duplicate"), "{}", dup.message);
+        let b = load("format: 1\nname: t\nsteps:\n  - name: a\n    request: {method: POST, path: /Users, body: {active: no}}\n").unwrap_err();
+        assert_eq!(b.line, 5, "{b}");
+        assert!(b.message.contains("YAML 1.1 boolean"), "{}", b.message);
+        let snap = load("format: 1\nname: t\nsteps:\n  - name: a\n    snapshot: no\n    request: {method: GET, path: /Users}\n").unwrap_err();
+        assert_eq!(snap.line, 5, "{snap}");
+    }
+
+    #[test]
+    fn rejects_undefined_variables_and_unknown_checks() {
+        let e = load(&OK.replace("{{alice.id}}", "{{bob.id}}")).unwrap_err();
+        assert!(e.message.contains("bob.id"), "{}", e.message);
+        let e = load(&OK.replace("checks: [list-response.shape]", "checks: [no.such]")).unwrap_err();
+        assert!(e.message.contains("unknown check `no.such`"), "{}", e.message);
+        assert_eq!(e.line, 6, "{e}");
+    }
+
+    #[test]
+    fn rejects_bad_assertions_and_queries() {
+        let e = load(&OK.replace("expect: {status: 200,", "expect: {body: [{path: \"$.x\"}], status: 200,")).unwrap_err();
+        assert!(e.message.contains("exactly one of"), "{}", e.message);
+        let e = load(&OK.replace("query: \"filter", "query: \"?filter")).unwrap_err();
+        assert!(e.message.contains("byte for byte"), "{}", e.message);
+    }
+}

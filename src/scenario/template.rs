@@ -1,0 +1,208 @@
+//! `{{var}}` templating: renders strings and JSON values from a variable set whose entries are
+//! tagged public or secret. Filters: `url` (percent-encode as Okta does), `upper`, `lower`.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// A variable's value and whether it must be redacted everywhere.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Var {
+    pub value: Value,
+    pub secret: bool,
+}
+
+/// A template referenced a variable that is not set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    #[error("variable `{0}` is not set")]
+    Missing(String),
+    #[error("unknown template filter `{0}` (known: url, upper, lower)")]
+    UnknownFilter(String),
+    #[error("unclosed `{{{{` in `{0}`")]
+    Unclosed(String),
+}
+
+/// Variables visible to templates. A public value never overwrites a secret one.
+#[derive(Debug, Clone, Default)]
+pub struct Vars {
+    values: BTreeMap<String, Var>,
+}
+
+impl Vars {
+    pub fn set(&mut self, name: impl Into<String>, value: Value) {
+        let name = name.into();
+        let secret = self.values.get(&name).is_some_and(|v| v.secret);
+        self.values.insert(name, Var { value, secret });
+    }
+
+    pub fn set_secret(&mut self, name: impl Into<String>, value: Value) {
+        self.values.insert(name.into(), Var { value, secret: true });
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Var> {
+        self.values.get(name)
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.values.contains_key(name)
+    }
+
+    /// `(name, value)` of every secret with a non-empty textual value.
+    pub fn secrets(&self) -> Vec<(String, String)> {
+        self.values
+            .iter()
+            .filter(|(_, v)| v.secret)
+            .map(|(k, v)| (k.clone(), as_text(&v.value)))
+            .filter(|(_, v)| !v.is_empty())
+            .collect()
+    }
+
+    /// Renders every `{{…}}` in `text`.
+    pub fn render_str(&self, text: &str) -> Result<String, TemplateError> {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find("{{") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let end = after.find("}}").ok_or_else(|| TemplateError::Unclosed(text.to_string()))?;
+            out.push_str(&self.expand(&after[..end])?);
+            rest = &after[end + 2..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    /// Renders a JSON value: strings are rendered; a string that is exactly one placeholder
+    /// without filters takes the variable's JSON type (so `"{{flag}}"` can yield `true`).
+    pub fn render_value(&self, value: &Value) -> Result<Value, TemplateError> {
+        Ok(match value {
+            Value::String(s) => match sole_placeholder(s) {
+                Some(name) => self.lookup(name)?.value.clone(),
+                None => Value::String(self.render_str(s)?),
+            },
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.render_value(v)).collect::<Result<_, _>>()?),
+            Value::Object(map) => {
+                let mut out = serde_json::Map::new();
+                for (k, v) in map {
+                    out.insert(self.render_str(k)?, self.render_value(v)?);
+                }
+                Value::Object(out)
+            }
+            other => other.clone(),
+        })
+    }
+
+    fn lookup(&self, name: &str) -> Result<&Var, TemplateError> {
+        self.values.get(name).ok_or_else(|| TemplateError::Missing(name.to_string()))
+    }
+
+    fn expand(&self, expr: &str) -> Result<String, TemplateError> {
+        let mut parts = expr.split('|').map(str::trim);
+        let name = parts.next().unwrap_or_default();
+        let mut text = as_text(&self.lookup(name)?.value);
+        for filter in parts {
+            text = match filter {
+                "url" => percent_encode(&text),
+                "upper" => text.to_uppercase(),
+                "lower" => text.to_lowercase(),
+                other => return Err(TemplateError::UnknownFilter(other.to_string())),
+            };
+        }
+        Ok(text)
+    }
+}
+
+/// Names of every variable a template text references (for linting).
+pub fn referenced_names(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { break };
+        if let Some(name) = after[..end].split('|').next() {
+            names.push(name.trim().to_string());
+        }
+        rest = &after[end + 2..];
+    }
+    names
+}
+
+fn sole_placeholder(s: &str) -> Option<&str> {
+    let inner = s.strip_prefix("{{")?.strip_suffix("}}")?;
+    (!inner.contains("{{") && !inner.contains('|')).then(|| inner.trim())
+}
+
+/// A JSON value as plain text: strings without quotes, everything else as JSON.
+pub fn as_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters: `@` → `%40`, `"` → `%22`,
+/// space → `%20`, as Okta writes filter values.
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn vars() -> Vars {
+        let mut v = Vars::default();
+        v.set("user", json!("jane.doe@example.test"));
+        v.set("flag", json!(false));
+        v.set_secret("pw", json!("hunter22"));
+        v
+    }
+
+    #[test]
+    fn renders_strings_with_filters() {
+        let v = vars();
+        assert_eq!(
+            v.render_str("filter=userName%20eq%20%22{{user|url}}%22").unwrap(),
+            "filter=userName%20eq%20%22jane.doe%40example.test%22"
+        );
+        assert_eq!(v.render_str("{{ user | upper }}").unwrap(), "JANE.DOE@EXAMPLE.TEST");
+        assert_eq!(v.render_str("no placeholders").unwrap(), "no placeholders");
+    }
+
+    #[test]
+    fn sole_placeholder_keeps_json_type() {
+        let v = vars();
+        let out = v.render_value(&json!({"active": "{{flag}}", "n": "x{{flag}}"})).unwrap();
+        assert_eq!(out, json!({"active": false, "n": "xfalse"}));
+    }
+
+    #[test]
+    fn errors_are_reported() {
+        let v = vars();
+        assert_eq!(v.render_str("{{nope}}"), Err(TemplateError::Missing("nope".into())));
+        assert_eq!(v.render_str("{{user|shout}}"), Err(TemplateError::UnknownFilter("shout".into())));
+        assert!(matches!(v.render_str("{{user"), Err(TemplateError::Unclosed(_))));
+    }
+
+    #[test]
+    fn secrets_cannot_be_overwritten_as_public() {
+        let mut v = vars();
+        v.set("pw", json!("other"));
+        assert!(v.get("pw").unwrap().secret);
+        assert_eq!(v.secrets(), vec![("pw".to_string(), "other".to_string())]);
+    }
+
+    #[test]
+    fn lists_referenced_names() {
+        assert_eq!(referenced_names("/Users/{{alice.id}}?x={{ q | url }}"), vec!["alice.id", "q"]);
+    }
+}
