@@ -9,6 +9,7 @@ pub mod cli;
 pub mod exit;
 pub mod fsutil;
 pub mod normalize;
+pub mod profile;
 pub mod replay;
 pub mod scenario;
 pub mod server;

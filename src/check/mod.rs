@@ -1,6 +1,10 @@
 //! Named Okta checks: the registry (stable id, severity, fix hint, protocol reference) and the
 //! check functions that judge exchanges. A failed check is a result, never an `Err` or panic.
 
+pub mod registry;
+
+pub use registry::{CHECKS, CheckDef, find};
+
 use serde::Serialize;
 use std::fmt;
 

@@ -41,7 +41,10 @@ pub struct Scenario {
 
 impl Scenario {
     pub fn fixture(&self, step: &str) -> Option<&Value> {
-        self.fixtures.iter().find(|(s, _)| s == step).map(|(_, v)| v)
+        self.fixtures
+            .iter()
+            .find(|(s, _)| s == step)
+            .map(|(_, v)| v)
     }
 
     /// The path shown to users (forward slashes).
@@ -82,7 +85,13 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 impl LoadError {
-    fn at(path: &Path, source: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
+    fn at(
+        path: &Path,
+        source: &str,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
         LoadError {
             path: path.display().to_string(),
             line,
@@ -93,7 +102,13 @@ impl LoadError {
     }
 
     fn whole_file(path: &Path, message: impl Into<String>) -> Self {
-        LoadError { path: path.display().to_string(), line: 0, column: 0, message: message.into(), source_line: None }
+        LoadError {
+            path: path.display().to_string(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            source_line: None,
+        }
     }
 }
 
@@ -103,11 +118,15 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     let mut found = Vec::new();
     for path in paths {
         if path.is_dir() {
-            walk(path, &mut found).map_err(|e| LoadError::whole_file(path, format!("cannot read directory: {e}")))?;
+            walk(path, &mut found)
+                .map_err(|e| LoadError::whole_file(path, format!("cannot read directory: {e}")))?;
         } else if path.is_file() {
             found.push(path.clone());
         } else {
-            return Err(LoadError::whole_file(path, "no such scenario file or directory"));
+            return Err(LoadError::whole_file(
+                path,
+                "no such scenario file or directory",
+            ));
         }
     }
     found.sort();
@@ -120,7 +139,10 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let path = entry?.path();
         if path.is_dir() {
             walk(&path, found)?;
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
             found.push(path);
         }
     }
@@ -135,14 +157,26 @@ pub fn load_file(path: &Path, is_check: &dyn Fn(&str) -> bool) -> Result<Scenari
 }
 
 /// Parses and validates scenario text that came from `path`.
-pub fn load_str(path: &Path, source: &str, is_check: &dyn Fn(&str) -> bool) -> Result<Scenario, LoadError> {
-    let def: ScenarioFile = serde_saphyr::from_str_with_options(source, yaml_options(true)).map_err(|e| {
-        let (line, col) = e.location().map(|l| (l.line() as usize, l.column() as usize)).unwrap_or((0, 0));
-        LoadError::at(path, source, line, col, first_line(&e.to_string()))
-    })?;
+pub fn load_str(
+    path: &Path,
+    source: &str,
+    is_check: &dyn Fn(&str) -> bool,
+) -> Result<Scenario, LoadError> {
+    let def: ScenarioFile = serde_saphyr::from_str_with_options(source, yaml_options(true))
+        .map_err(|e| {
+            let (line, col) = e
+                .location()
+                .map(|l| (l.line() as usize, l.column() as usize))
+                .unwrap_or((0, 0));
+            LoadError::at(path, source, line, col, first_line(&e.to_string()))
+        })?;
     reject_yaml11_booleans(path, source)?;
     let fixtures = validate(path, source, &def, is_check)?;
-    Ok(Scenario { def, path: path.to_path_buf(), fixtures })
+    Ok(Scenario {
+        def,
+        path: path.to_path_buf(),
+        fixtures,
+    })
 }
 
 fn yaml_options(strict: bool) -> serde_saphyr::Options {
@@ -170,18 +204,29 @@ fn reject_yaml11_booleans(path: &Path, source: &str) -> Result<(), LoadError> {
     if let (Ok(a), Ok(b)) = (strict, loose)
         && a != b
     {
-        let re = regex::Regex::new(r"(?i)(?:^|[:\[,{-])\s*(yes|no|on|off|y|n)\s*(?:[,}\]#]|$)").expect("valid regex");
+        let re = regex::Regex::new(r"(?i)(?:^|[:\[,{-])\s*(yes|no|on|off|y|n)\s*(?:[,}\]#]|$)")
+            .expect("valid regex");
         let (line, col, word) = source
             .lines()
             .enumerate()
-            .find_map(|(i, l)| re.captures(l).map(|c| (i + 1, c.get(1).map_or(1, |m| m.start() + 1), c[1].to_string())))
+            .find_map(|(i, l)| {
+                re.captures(l).map(|c| {
+                    (
+                        i + 1,
+                        c.get(1).map_or(1, |m| m.start() + 1),
+                        c[1].to_string(),
+                    )
+                })
+            })
             .unwrap_or((0, 0, "yes/no".into()));
         return Err(LoadError::at(
             path,
             source,
             line,
             col,
-            format!("`{word}` is a YAML 1.1 boolean: write true/false, or quote it (\"{word}\") if you mean the text"),
+            format!(
+                "`{word}` is a YAML 1.1 boolean: write true/false, or quote it (\"{word}\") if you mean the text"
+            ),
         ));
     }
     Ok(())
@@ -198,13 +243,25 @@ fn validate(
         LoadError::at(path, source, line, col, message)
     };
     if def.format != 1 {
-        return Err(fail_at("format:", format!("unsupported scenario format {} (this scimreplay reads format 1)", def.format)));
+        return Err(fail_at(
+            "format:",
+            format!(
+                "unsupported scenario format {} (this scimreplay reads format 1)",
+                def.format
+            ),
+        ));
     }
     if def.steps.is_empty() {
-        return Err(fail_at("steps:", "a scenario needs at least one step".into()));
+        return Err(fail_at(
+            "steps:",
+            "a scenario needs at least one step".into(),
+        ));
     }
     if def.dialects.is_empty() {
-        return Err(fail_at("dialects:", "`dialects` is empty: list put, patch or both".into()));
+        return Err(fail_at(
+            "dialects:",
+            "`dialects` is empty: list put, patch or both".into(),
+        ));
     }
     let mut known: BTreeSet<String> = BUILTIN_VARIABLES.iter().map(|s| s.to_string()).collect();
     for user in def.users.keys() {
@@ -219,23 +276,52 @@ fn validate(
     }
     let mut names = BTreeSet::new();
     let mut fixtures = Vec::new();
-    let all_captures: BTreeSet<String> = def.steps.iter().flat_map(|s| s.capture.keys().cloned()).collect();
+    let all_captures: BTreeSet<String> = def
+        .steps
+        .iter()
+        .flat_map(|s| s.capture.keys().cloned())
+        .collect();
     for (i, step) in def.steps.iter().chain(def.teardown.iter()).enumerate() {
         let teardown = i >= def.steps.len();
         let here = format!("name: {}", step.name);
         if !names.insert(step.name.clone()) {
-            return Err(fail_at(&here, format!("step name `{}` is used twice", step.name)));
+            return Err(fail_at(
+                &here,
+                format!("step name `{}` is used twice", step.name),
+            ));
         }
         // Teardown may use any capture; a failed step leaves it unset and the teardown step is skipped.
-        let visible = if teardown { known.union(&all_captures).cloned().collect() } else { known.clone() };
-        validate_step(step, &visible, &names, is_check).map_err(|m| fail_at(&here, format!("step `{}`: {m}", step.name)))?;
+        let mut visible: BTreeSet<String> = if teardown {
+            known.union(&all_captures).cloned().collect()
+        } else {
+            known.clone()
+        };
+        visible.extend(loop_variables(step).iter().map(|s| s.to_string()));
+        validate_step(step, &visible, &names, is_check)
+            .map_err(|m| fail_at(&here, format!("step `{}`: {m}", step.name)))?;
         if let Some(file) = &step.request.body_file {
-            let body = read_fixture(path, file).map_err(|m| fail_at(&format!("body_file: {file}"), m))?;
+            let body =
+                read_fixture(path, file).map_err(|m| fail_at(&format!("body_file: {file}"), m))?;
             fixtures.push((step.name.clone(), body));
         }
         known.extend(step.capture.keys().cloned());
     }
     Ok(fixtures)
+}
+
+/// Variables a looping step defines for its own request.
+fn loop_variables(step: &Step) -> Vec<&'static str> {
+    let mut vars = Vec::new();
+    if step.repeat.is_some() {
+        vars.push("i");
+    }
+    if step.for_each.is_some() {
+        vars.push("item");
+    }
+    if step.pages {
+        vars.push("start_index");
+    }
+    vars
 }
 
 fn validate_step(
@@ -245,12 +331,42 @@ fn validate_step(
     is_check: &dyn Fn(&str) -> bool,
 ) -> Result<(), String> {
     let req = &step.request;
-    let bodies = [req.body.is_some(), req.body_file.is_some(), req.body_from.is_some()];
+    let loops = [step.repeat.is_some(), step.for_each.is_some(), step.pages];
+    if loops.iter().filter(|b| **b).count() > 1 {
+        return Err("give only one of repeat, for_each and pages".into());
+    }
+    if let Some(var) = &step.for_each
+        && !known.contains(var)
+    {
+        return Err(format!(
+            "for_each names `{var}`, which is not defined before this point"
+        ));
+    }
+    if step.pages
+        && !req
+            .query
+            .as_deref()
+            .unwrap_or("")
+            .contains("{{start_index}}")
+    {
+        return Err("a `pages` step needs `{{start_index}}` in its query".into());
+    }
+    if step.repeat == Some(0) || step.repeat.is_some_and(|n| n > 10_000) {
+        return Err("repeat must be between 1 and 10000".into());
+    }
+    let bodies = [
+        req.body.is_some(),
+        req.body_file.is_some(),
+        req.body_from.is_some(),
+    ];
     if bodies.iter().filter(|b| **b).count() > 1 {
         return Err("give only one of body, body_file and body_from".into());
     }
     if !req.path.starts_with('/') {
-        return Err(format!("path `{}` must start with `/` (it is relative to the SCIM base URL)", req.path));
+        return Err(format!(
+            "path `{}` must start with `/` (it is relative to the SCIM base URL)",
+            req.path
+        ));
     }
     if let Some(q) = &req.query
         && (q.starts_with('?') || q.contains(' '))
@@ -265,7 +381,10 @@ fn validate_step(
     }
     if let Some(from) = &req.body_from {
         if !earlier.contains(&from.step) || from.step == step.name {
-            return Err(format!("body_from names `{}`, which is not an earlier step", from.step));
+            return Err(format!(
+                "body_from names `{}`, which is not an earlier step",
+                from.step
+            ));
         }
         for v in from.set.values() {
             collect_strings(v, &mut texts);
@@ -277,9 +396,16 @@ fn validate_step(
     if let Some(v) = &step.verifies
         && (!earlier.contains(v) || v == &step.name)
     {
-        return Err(format!("verifies names `{v}`, which is not an earlier step"));
+        return Err(format!(
+            "verifies names `{v}`, which is not an earlier step"
+        ));
     }
-    for id in step.expect.checks.iter().chain(step.expect.body.iter().filter_map(|a| a.check.as_ref())) {
+    for id in step
+        .expect
+        .checks
+        .iter()
+        .chain(step.expect.body.iter().filter_map(|a| a.check.as_ref()))
+    {
         if !is_check(id) {
             return Err(format!("unknown check `{id}` (see `scimreplay checks`)"));
         }
@@ -288,9 +414,15 @@ fn validate_step(
         validate_assertion(a)?;
     }
     for h in &step.expect.headers {
-        let n = [h.exists.is_some(), h.equals.is_some(), h.matches.is_some()].iter().filter(|b| **b).count();
+        let n = [h.exists.is_some(), h.equals.is_some(), h.matches.is_some()]
+            .iter()
+            .filter(|b| **b)
+            .count();
         if n != 1 {
-            return Err(format!("header assertion on `{}` needs exactly one of exists, equals, matches", h.name));
+            return Err(format!(
+                "header assertion on `{}` needs exactly one of exists, equals, matches",
+                h.name
+            ));
         }
         if let Some(re) = &h.matches {
             regex::Regex::new(re).map_err(|e| format!("invalid regular expression `{re}`: {e}"))?;
@@ -299,15 +431,22 @@ fn validate_step(
     for (name, cap) in &step.capture {
         match (&cap.json, &cap.header) {
             (Some(p), None) => {
-                serde_json_path::JsonPath::parse(p).map_err(|e| format!("capture `{name}`: invalid JSONPath `{p}`: {e}"))?;
+                serde_json_path::JsonPath::parse(p)
+                    .map_err(|e| format!("capture `{name}`: invalid JSONPath `{p}`: {e}"))?;
             }
             (None, Some(_)) => {}
-            _ => return Err(format!("capture `{name}` needs exactly one of json, header")),
+            _ => {
+                return Err(format!(
+                    "capture `{name}` needs exactly one of json, header"
+                ));
+            }
         }
     }
     if let Some(ev) = &step.eventually {
-        humantime::parse_duration(&ev.timeout).map_err(|e| format!("eventually.timeout `{}`: {e}", ev.timeout))?;
-        humantime::parse_duration(&ev.interval).map_err(|e| format!("eventually.interval `{}`: {e}", ev.interval))?;
+        humantime::parse_duration(&ev.timeout)
+            .map_err(|e| format!("eventually.timeout `{}`: {e}", ev.timeout))?;
+        humantime::parse_duration(&ev.interval)
+            .map_err(|e| format!("eventually.interval `{}`: {e}", ev.interval))?;
     }
     Ok(())
 }
@@ -330,7 +469,8 @@ fn validate_assertion(a: &super::model::JsonAssertion) -> Result<(), String> {
             a.path
         ));
     }
-    serde_json_path::JsonPath::parse(&a.path).map_err(|e| format!("invalid JSONPath `{}`: {e}", a.path))?;
+    serde_json_path::JsonPath::parse(&a.path)
+        .map_err(|e| format!("invalid JSONPath `{}`: {e}", a.path))?;
     if let Some(re) = &a.matches {
         regex::Regex::new(re).map_err(|e| format!("invalid regular expression `{re}`: {e}"))?;
     }
@@ -340,7 +480,9 @@ fn validate_assertion(a: &super::model::JsonAssertion) -> Result<(), String> {
 fn check_refs(text: &str, known: &BTreeSet<String>) -> Result<(), String> {
     for name in referenced_names(text) {
         if !known.contains(&name) {
-            return Err(format!("`{{{{{name}}}}}` refers to a variable that is not defined before this point"));
+            return Err(format!(
+                "`{{{{{name}}}}}` refers to a variable that is not defined before this point"
+            ));
         }
     }
     Ok(())
@@ -366,9 +508,13 @@ fn read_fixture(scenario: &Path, file: &str) -> Result<Value, String> {
         .map(|dir| dir.join(file))
         .chain(std::iter::once(PathBuf::from(file)))
         .find(|p| p.is_file())
-        .ok_or_else(|| format!("fixture `{file}` not found next to the scenario or in any folder above it"))?;
-    let text = std::fs::read_to_string(&candidate).map_err(|e| format!("cannot read fixture {}: {e}", candidate.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("fixture {} is not valid JSON: {e}", candidate.display()))
+        .ok_or_else(|| {
+            format!("fixture `{file}` not found next to the scenario or in any folder above it")
+        })?;
+    let text = std::fs::read_to_string(&candidate)
+        .map_err(|e| format!("cannot read fixture {}: {e}", candidate.display()))?;
+    serde_json::from_str(&text)
+        .map_err(|e| format!("fixture {} is not valid JSON: {e}", candidate.display()))
 }
 
 /// 1-based line and column of the first occurrence of `needle`, or the file start.
@@ -385,7 +531,9 @@ mod tests {
     use super::*;
 
     fn load(src: &str) -> Result<Scenario, LoadError> {
-        load_str(Path::new("scenarios/t.yaml"), src, &|id| id == "list-response.shape")
+        load_str(Path::new("scenarios/t.yaml"), src, &|id| {
+            id == "list-response.shape"
+        })
     }
 
     const OK: &str = "format: 1\nname: t\nusers:\n  alice: {given_name: Alice, family_name: Doe}\nsteps:\n  - name: probe\n    request: {method: GET, path: /Users, query: \"filter=userName%20eq%20%22{{alice.user_name|url}}%22\"}\n    expect: {status: 200, checks: [list-response.shape]}\n    capture: {alice.id: {json: \"$.Resources[0].id\"}}\n  - name: read\n    request: {method: GET, path: \"/Users/{{alice.id}}\"}\n";
@@ -400,7 +548,11 @@ mod tests {
     fn reports_unknown_keys_with_location() {
         let err = load("format: 1\nname: t\nstepz: []\n").unwrap_err();
         assert_eq!((err.line, err.column), (3, 1));
-        assert!(err.message.contains("unknown field `stepz`"), "{}", err.message);
+        assert!(
+            err.message.contains("unknown field `stepz`"),
+            "{}",
+            err.message
+        );
         let shown = err.to_string();
         assert!(shown.contains("--> scenarios/t.yaml:3:1"), "{shown}");
         assert!(shown.contains("3 | stepz: []"), "{shown}");
@@ -421,14 +573,23 @@ mod tests {
     fn rejects_undefined_variables_and_unknown_checks() {
         let e = load(&OK.replace("{{alice.id}}", "{{bob.id}}")).unwrap_err();
         assert!(e.message.contains("bob.id"), "{}", e.message);
-        let e = load(&OK.replace("checks: [list-response.shape]", "checks: [no.such]")).unwrap_err();
-        assert!(e.message.contains("unknown check `no.such`"), "{}", e.message);
+        let e =
+            load(&OK.replace("checks: [list-response.shape]", "checks: [no.such]")).unwrap_err();
+        assert!(
+            e.message.contains("unknown check `no.such`"),
+            "{}",
+            e.message
+        );
         assert_eq!(e.line, 6, "{e}");
     }
 
     #[test]
     fn rejects_bad_assertions_and_queries() {
-        let e = load(&OK.replace("expect: {status: 200,", "expect: {body: [{path: \"$.x\"}], status: 200,")).unwrap_err();
+        let e = load(&OK.replace(
+            "expect: {status: 200,",
+            "expect: {body: [{path: \"$.x\"}], status: 200,",
+        ))
+        .unwrap_err();
         assert!(e.message.contains("exactly one of"), "{}", e.message);
         let e = load(&OK.replace("query: \"filter", "query: \"?filter")).unwrap_err();
         assert!(e.message.contains("byte for byte"), "{}", e.message);

@@ -178,6 +178,16 @@ pub struct Step {
     /// For `read-after-write` and fidelity checks: the earlier write step this read verifies.
     #[serde(default)]
     pub verifies: Option<String>,
+    /// Send the request this many times, with `{{i}}` = 1..=N; captures collect into arrays.
+    #[serde(default)]
+    pub repeat: Option<u32>,
+    /// Send the request once per element of this array variable, with `{{item}}`.
+    #[serde(default)]
+    pub for_each: Option<String>,
+    /// Okta's import paging: send with `{{start_index}}` = 1, 101, 201, ... until past
+    /// `totalResults`; captures collect into arrays.
+    #[serde(default)]
+    pub pages: bool,
 }
 
 fn yes() -> bool {

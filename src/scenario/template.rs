@@ -36,7 +36,13 @@ impl Vars {
     }
 
     pub fn set_secret(&mut self, name: impl Into<String>, value: Value) {
-        self.values.insert(name.into(), Var { value, secret: true });
+        self.values.insert(
+            name.into(),
+            Var {
+                value,
+                secret: true,
+            },
+        );
     }
 
     pub fn get(&self, name: &str) -> Option<&Var> {
@@ -64,7 +70,9 @@ impl Vars {
         while let Some(start) = rest.find("{{") {
             out.push_str(&rest[..start]);
             let after = &rest[start + 2..];
-            let end = after.find("}}").ok_or_else(|| TemplateError::Unclosed(text.to_string()))?;
+            let end = after
+                .find("}}")
+                .ok_or_else(|| TemplateError::Unclosed(text.to_string()))?;
             out.push_str(&self.expand(&after[..end])?);
             rest = &after[end + 2..];
         }
@@ -80,7 +88,12 @@ impl Vars {
                 Some(name) => self.lookup(name)?.value.clone(),
                 None => Value::String(self.render_str(s)?),
             },
-            Value::Array(items) => Value::Array(items.iter().map(|v| self.render_value(v)).collect::<Result<_, _>>()?),
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|v| self.render_value(v))
+                    .collect::<Result<_, _>>()?,
+            ),
             Value::Object(map) => {
                 let mut out = serde_json::Map::new();
                 for (k, v) in map {
@@ -93,7 +106,9 @@ impl Vars {
     }
 
     fn lookup(&self, name: &str) -> Result<&Var, TemplateError> {
-        self.values.get(name).ok_or_else(|| TemplateError::Missing(name.to_string()))
+        self.values
+            .get(name)
+            .ok_or_else(|| TemplateError::Missing(name.to_string()))
     }
 
     fn expand(&self, expr: &str) -> Result<String, TemplateError> {
@@ -171,26 +186,41 @@ mod tests {
     fn renders_strings_with_filters() {
         let v = vars();
         assert_eq!(
-            v.render_str("filter=userName%20eq%20%22{{user|url}}%22").unwrap(),
+            v.render_str("filter=userName%20eq%20%22{{user|url}}%22")
+                .unwrap(),
             "filter=userName%20eq%20%22jane.doe%40example.test%22"
         );
-        assert_eq!(v.render_str("{{ user | upper }}").unwrap(), "JANE.DOE@EXAMPLE.TEST");
+        assert_eq!(
+            v.render_str("{{ user | upper }}").unwrap(),
+            "JANE.DOE@EXAMPLE.TEST"
+        );
         assert_eq!(v.render_str("no placeholders").unwrap(), "no placeholders");
     }
 
     #[test]
     fn sole_placeholder_keeps_json_type() {
         let v = vars();
-        let out = v.render_value(&json!({"active": "{{flag}}", "n": "x{{flag}}"})).unwrap();
+        let out = v
+            .render_value(&json!({"active": "{{flag}}", "n": "x{{flag}}"}))
+            .unwrap();
         assert_eq!(out, json!({"active": false, "n": "xfalse"}));
     }
 
     #[test]
     fn errors_are_reported() {
         let v = vars();
-        assert_eq!(v.render_str("{{nope}}"), Err(TemplateError::Missing("nope".into())));
-        assert_eq!(v.render_str("{{user|shout}}"), Err(TemplateError::UnknownFilter("shout".into())));
-        assert!(matches!(v.render_str("{{user"), Err(TemplateError::Unclosed(_))));
+        assert_eq!(
+            v.render_str("{{nope}}"),
+            Err(TemplateError::Missing("nope".into()))
+        );
+        assert_eq!(
+            v.render_str("{{user|shout}}"),
+            Err(TemplateError::UnknownFilter("shout".into()))
+        );
+        assert!(matches!(
+            v.render_str("{{user"),
+            Err(TemplateError::Unclosed(_))
+        ));
     }
 
     #[test]
@@ -203,6 +233,9 @@ mod tests {
 
     #[test]
     fn lists_referenced_names() {
-        assert_eq!(referenced_names("/Users/{{alice.id}}?x={{ q | url }}"), vec!["alice.id", "q"]);
+        assert_eq!(
+            referenced_names("/Users/{{alice.id}}?x={{ q | url }}"),
+            vec!["alice.id", "q"]
+        );
     }
 }
