@@ -5,3 +5,4 @@ pub mod client;
 pub mod exchange;
 pub mod render;
 pub mod result;
+pub mod step;
