@@ -10,6 +10,7 @@ pub mod exit;
 pub mod fsutil;
 pub mod normalize;
 pub mod replay;
+pub mod report;
 pub mod scenario;
 pub mod server;
 pub mod snapshot;
