@@ -11,6 +11,7 @@ pub mod fsutil;
 pub mod normalize;
 pub mod profile;
 pub mod replay;
+pub mod report;
 pub mod scenario;
 pub mod server;
 pub mod snapshot;
