@@ -2,6 +2,7 @@
 
 pub mod assert;
 pub mod client;
+pub mod engine;
 pub mod exchange;
 pub mod render;
 pub mod result;
