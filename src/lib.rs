@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod commands;
 pub mod exit;
 pub mod fsutil;
 pub mod normalize;

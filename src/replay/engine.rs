@@ -26,6 +26,8 @@ pub struct Instance<'a> {
 
 /// What the snapshot judge is asked to compare.
 pub struct SnapshotRequest<'a> {
+    /// The target's base URL (replaced by a placeholder).
+    pub base_url: &'a str,
     pub scenario: &'a Scenario,
     pub dialect: Dialect,
     pub index: usize,
@@ -262,6 +264,7 @@ impl Engine<'_> {
         }
         let response = run.exchanges.last()?.response.as_ref()?;
         let request = SnapshotRequest {
+            base_url: &self.base_url,
             scenario: inst.scenario,
             dialect: inst.dialect,
             index,
