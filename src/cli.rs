@@ -3,7 +3,11 @@
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "scimreplay", version, about = "Replays Okta's SCIM provisioning traffic against a SCIM 2.0 server")]
+#[command(
+    name = "scimreplay",
+    version,
+    about = "Replays Okta's SCIM provisioning traffic against a SCIM 2.0 server"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

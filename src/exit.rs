@@ -16,6 +16,9 @@ pub const TABLE: &[(u8, &str)] = &[
     (SUCCESS, "all selected scenarios passed"),
     (FAILURES, "conformance failures or snapshot differences"),
     (USAGE, "usage, scenario, profile or configuration error"),
-    (TARGET, "target unreachable, TLS failure or authentication rejected"),
+    (
+        TARGET,
+        "target unreachable, TLS failure or authentication rejected",
+    ),
     (NOTHING_SELECTED, "nothing selected by the filters"),
 ];

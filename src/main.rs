@@ -5,6 +5,8 @@ fn main() -> ExitCode {
     scimreplay::tls::init();
     let cli = scimreplay::cli::Cli::parse();
     match cli.command {
-        scimreplay::cli::Command::Serve(_args) => ExitCode::from(scimreplay::exit::SUCCESS),
+        scimreplay::cli::Command::Serve(args) => {
+            ExitCode::from(scimreplay::server::run_serve(args))
+        }
     }
 }
