@@ -24,27 +24,41 @@ macro_rules! both {
 }
 
 async fn user_id(s: &Srv, name: &str) -> String {
-    s.create_user(name).await["id"].as_str().unwrap().to_string()
+    s.create_user(name).await["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 #[tokio::test]
 async fn patch_requires_path() {
     let (n, q) = both!("patch-requires-path", |s| {
         let id = user_id(&s, "a@x").await;
-        s.okta("PATCH", &format!("/Users/{id}"), Some(&ops(json!([{"op": "replace", "value": {"active": false}}])))).await.status
+        s.okta(
+            "PATCH",
+            &format!("/Users/{id}"),
+            Some(&ops(json!([{"op": "replace", "value": {"active": false}}]))),
+        )
+        .await
+        .status
     });
     assert_eq!((n, q), (200, 400));
 }
 
 #[tokio::test]
 async fn string_booleans() {
-    let (n, q) = both!("string-booleans", |s| s.create_user("a@x").await["active"].clone());
+    let (n, q) = both!("string-booleans", |s| s.create_user("a@x").await["active"]
+        .clone());
     assert_eq!((n, q), (json!(true), json!("true")));
 }
 
 #[tokio::test]
 async fn list_counts_as_strings() {
-    let (n, q) = both!("list-counts-as-strings", |s| s.okta("GET", "/Users?startIndex=1&count=2", None).await.json()["totalResults"].clone());
+    let (n, q) = both!("list-counts-as-strings", |s| s
+        .okta("GET", "/Users?startIndex=1&count=2", None)
+        .await
+        .json()["totalResults"]
+        .clone());
     assert_eq!((n, q), (json!(0), json!("0")));
 }
 
@@ -52,7 +66,14 @@ async fn list_counts_as_strings() {
 async fn filter_case_sensitive() {
     let (n, q) = both!("filter-case-sensitive", |s| {
         s.create_user("Mixed.Case@x").await;
-        s.okta("GET", &format!("/Users?{}", okta_filter("userName", "mixed.case@x")), None).await.json()["totalResults"].clone()
+        s.okta(
+            "GET",
+            &format!("/Users?{}", okta_filter("userName", "mixed.case@x")),
+            None,
+        )
+        .await
+        .json()["totalResults"]
+            .clone()
     });
     assert_eq!((n, q), (json!(1), json!(0)));
 }
@@ -62,7 +83,14 @@ async fn filter_ignored() {
     let (n, q) = both!("filter-ignored", |s| {
         s.create_user("a@x").await;
         s.create_user("b@x").await;
-        s.okta("GET", &format!("/Users?{}", okta_filter("userName", "a@x")), None).await.json()["totalResults"].clone()
+        s.okta(
+            "GET",
+            &format!("/Users?{}", okta_filter("userName", "a@x")),
+            None,
+        )
+        .await
+        .json()["totalResults"]
+            .clone()
     });
     assert_eq!((n, q), (json!(1), json!(2)));
 }
@@ -71,9 +99,15 @@ async fn filter_ignored() {
 async fn no_duplicate_409() {
     let (n, q) = both!("no-duplicate-409", |s| {
         s.create_user("a@x").await;
-        let u = s.okta("POST", "/Users", Some(&okta_user("a@x"))).await.status;
+        let u = s
+            .okta("POST", "/Users", Some(&okta_user("a@x")))
+            .await
+            .status;
         s.create_group("G", &[]).await;
-        let g = s.okta("POST", "/Groups", Some(&json!({"displayName": "G"}))).await.status;
+        let g = s
+            .okta("POST", "/Groups", Some(&json!({"displayName": "G"})))
+            .await
+            .status;
         (u, g)
     });
     assert_eq!((n, q), ((409, 409), (201, 201)));
@@ -81,7 +115,9 @@ async fn no_duplicate_409() {
 
 #[tokio::test]
 async fn plain_text_errors() {
-    let (n, q) = both!("plain-text-errors", |s| s.okta("GET", "/Users/nope", None).await);
+    let (n, q) = both!("plain-text-errors", |s| s
+        .okta("GET", "/Users/nope", None)
+        .await);
     n.assert_scim_error(404, None);
     assert_eq!(q.status, 404);
     assert!(q.content_type().starts_with("text/plain"));
@@ -90,7 +126,9 @@ async fn plain_text_errors() {
 
 #[tokio::test]
 async fn error_status_number_only() {
-    let (n, q) = both!("error-status-number-only", |s| s.okta("GET", "/Users/nope", None).await);
+    let (n, q) = both!("error-status-number-only", |s| s
+        .okta("GET", "/Users/nope", None)
+        .await);
     n.assert_scim_error(404, None);
     let v = q.json();
     assert_eq!(v["status"], json!(404));
@@ -99,7 +137,9 @@ async fn error_status_number_only() {
 
 #[tokio::test]
 async fn missing_error_schema() {
-    let (n, q) = both!("missing-error-schema", |s| s.okta("GET", "/Users/nope", None).await);
+    let (n, q) = both!("missing-error-schema", |s| s
+        .okta("GET", "/Users/nope", None)
+        .await);
     n.assert_scim_error(404, None);
     let v = q.json();
     assert!(v.get("schemas").is_none());
@@ -111,7 +151,13 @@ async fn remove_member(s: &Srv) -> usize {
     let b = user_id(s, "b@x").await;
     let g = s.create_group("G", &[&a, &b]).await;
     let body = ops(json!([{"op": "remove", "path": format!("members[value eq \"{a}\"]")}]));
-    let r = s.okta("PATCH", &format!("/Groups/{}", g["id"].as_str().unwrap()), Some(&body)).await;
+    let r = s
+        .okta(
+            "PATCH",
+            &format!("/Groups/{}", g["id"].as_str().unwrap()),
+            Some(&body),
+        )
+        .await;
     assert_eq!(r.status, 200);
     r.json()["members"].as_array().unwrap().len()
 }
@@ -132,7 +178,13 @@ async fn remove_filter_wipes_members() {
 async fn members_require_type() {
     let (n, q) = both!("members-require-type", |s| {
         let a = user_id(&s, "a@x").await;
-        s.okta("POST", "/Groups", Some(&json!({"displayName": "G", "members": [{"value": a, "display": "a@x"}]}))).await.status
+        s.okta(
+            "POST",
+            "/Groups",
+            Some(&json!({"displayName": "G", "members": [{"value": a, "display": "a@x"}]})),
+        )
+        .await
+        .status
     });
     assert_eq!((n, q), (201, 400));
 }
@@ -143,7 +195,13 @@ async fn empty_members_replace_fails() {
         let a = user_id(&s, "a@x").await;
         let g = s.create_group("G", &[&a]).await;
         let body = ops(json!([{"op": "replace", "path": "members", "value": []}]));
-        s.okta("PATCH", &format!("/Groups/{}", g["id"].as_str().unwrap()), Some(&body)).await.status
+        s.okta(
+            "PATCH",
+            &format!("/Groups/{}", g["id"].as_str().unwrap()),
+            Some(&body),
+        )
+        .await
+        .status
     });
     assert_eq!((n, q), (200, 400));
 }
@@ -152,7 +210,12 @@ async fn empty_members_replace_fails() {
 async fn rejects_readonly_in_put() {
     let (n, q) = both!("rejects-readonly-in-put", |s| {
         let u = s.create_user("a@x").await;
-        s.okta("PUT", &format!("/Users/{}", u["id"].as_str().unwrap()), Some(&u)).await
+        s.okta(
+            "PUT",
+            &format!("/Users/{}", u["id"].as_str().unwrap()),
+            Some(&u),
+        )
+        .await
     });
     assert_eq!(n.status, 200);
     q.assert_scim_error(400, Some("mutability"));
@@ -163,20 +226,32 @@ async fn rename_rejects_id_in_value() {
     let (n, q) = both!("rename-rejects-id-in-value", |s| {
         let g = s.create_group("G", &[]).await;
         let body = ops(json!([{"op": "replace", "value": {"id": g["id"], "displayName": "G2"}}]));
-        s.okta("PATCH", &format!("/Groups/{}", g["id"].as_str().unwrap()), Some(&body)).await.status
+        s.okta(
+            "PATCH",
+            &format!("/Groups/{}", g["id"].as_str().unwrap()),
+            Some(&body),
+        )
+        .await
+        .status
     });
     assert_eq!((n, q), (200, 400));
 }
 
 #[tokio::test]
 async fn lowercase_emails() {
-    let (n, q) = both!("lowercase-emails", |s| s.create_user("Mixed@X.test").await["emails"][0]["value"].clone());
+    let (n, q) = both!("lowercase-emails", |s| s.create_user("Mixed@X.test").await
+        ["emails"][0]["value"]
+        .clone());
     assert_eq!((n, q), (json!("Mixed@X.test"), json!("mixed@x.test")));
 }
 
 #[tokio::test]
 async fn drops_locale() {
-    let (n, q) = both!("drops-locale", |s| s.create_user("a@x").await.get("locale").cloned());
+    let (n, q) = both!("drops-locale", |s| s
+        .create_user("a@x")
+        .await
+        .get("locale")
+        .cloned());
     assert_eq!((n, q), (Some(json!("en-US")), None));
 }
 
@@ -186,7 +261,10 @@ async fn reorders_emails() {
         let mut body = okta_user("a@x");
         body["emails"] = json!([{"value": "w@x", "type": "work", "primary": true}, {"value": "h@x", "type": "home", "primary": false}]);
         let v = s.okta("POST", "/Users", Some(&body)).await.json();
-        (v["emails"][0]["value"].clone(), v["emails"][0]["primary"].clone())
+        (
+            v["emails"][0]["value"].clone(),
+            v["emails"][0]["primary"].clone(),
+        )
     });
     assert_eq!(n, (json!("w@x"), json!(true)));
     assert_eq!(q, (json!("h@x"), json!(true)));
@@ -228,7 +306,13 @@ async fn stale_reads() {
 async fn deactivate_deletes() {
     let (n, q) = both!("deactivate-deletes", |s| {
         let id = user_id(&s, "a@x").await;
-        let r = s.okta("PATCH", &format!("/Users/{id}"), Some(&ops(json!([{"op": "replace", "value": {"active": false}}])))).await;
+        let r = s
+            .okta(
+                "PATCH",
+                &format!("/Users/{id}"),
+                Some(&ops(json!([{"op": "replace", "value": {"active": false}}]))),
+            )
+            .await;
         assert_eq!(r.status, 200);
         s.okta("GET", &format!("/Users/{id}"), None).await.status
     });
@@ -237,13 +321,18 @@ async fn deactivate_deletes() {
 
 #[tokio::test]
 async fn create_returns_200() {
-    let (n, q) = both!("create-returns-200", |s| s.okta("POST", "/Users", Some(&okta_user("a@x"))).await.status);
+    let (n, q) = both!("create-returns-200", |s| s
+        .okta("POST", "/Users", Some(&okta_user("a@x")))
+        .await
+        .status);
     assert_eq!((n, q), (201, 200));
 }
 
 #[tokio::test]
 async fn create_empty_body() {
-    let (n, q) = both!("create-empty-body", |s| s.okta("POST", "/Users", Some(&okta_user("a@x"))).await);
+    let (n, q) = both!("create-empty-body", |s| s
+        .okta("POST", "/Users", Some(&okta_user("a@x")))
+        .await);
     assert!(n.json()["id"].is_string());
     assert_eq!(q.status, 201);
     assert!(q.text.is_empty());
@@ -256,7 +345,10 @@ async fn get_returns_list() {
         s.okta("GET", &format!("/Users/{id}"), None).await.json()
     });
     assert!(n["id"].is_string());
-    assert_eq!(q["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:ListResponse");
+    assert_eq!(
+        q["schemas"][0],
+        "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+    );
     assert!(q["Resources"][0]["id"].is_string());
 }
 
@@ -265,7 +357,10 @@ async fn paging_ignores_startindex() {
     let (n, q) = both!("paging-ignores-startindex", |s| {
         user_id(&s, "a@x").await;
         user_id(&s, "b@x").await;
-        s.okta("GET", "/Users?startIndex=2&count=1", None).await.json()["Resources"][0]["userName"].clone()
+        s.okta("GET", "/Users?startIndex=2&count=1", None)
+            .await
+            .json()["Resources"][0]["userName"]
+            .clone()
     });
     assert_eq!((n, q), (json!("b@x"), json!("a@x")));
 }
@@ -276,8 +371,14 @@ async fn short_pages() {
         for i in 0..12 {
             user_id(&s, &format!("u{i}@x")).await;
         }
-        let v = s.okta("GET", "/Users?startIndex=1&count=100", None).await.json();
-        (v["totalResults"].clone(), v["Resources"].as_array().unwrap().len())
+        let v = s
+            .okta("GET", "/Users?startIndex=1&count=100", None)
+            .await
+            .json();
+        (
+            v["totalResults"].clone(),
+            v["Resources"].as_array().unwrap().len(),
+        )
     });
     assert_eq!(n, (json!(12), 12));
     assert_eq!(q, (json!(12), 10));
@@ -296,7 +397,12 @@ async fn statuses(s: &Srv, n: usize) -> Vec<(u16, Option<String>)> {
 async fn rate_limit() {
     let (n, q) = both!("rate-limit", |s| statuses(&s, 10).await);
     assert!(n.iter().all(|(st, _)| *st == 200));
-    let limited: Vec<usize> = q.iter().enumerate().filter(|(_, (st, _))| *st == 429).map(|(i, _)| i).collect();
+    let limited: Vec<usize> = q
+        .iter()
+        .enumerate()
+        .filter(|(_, (st, _))| *st == 429)
+        .map(|(i, _)| i)
+        .collect();
     assert_eq!(limited, [4, 9]);
     assert_eq!(q[4].1.as_deref(), Some("1"));
     let s = start(&["rate-limit=2"]).await;
@@ -325,7 +431,11 @@ async fn slow() {
 
 #[tokio::test]
 async fn returns_password() {
-    let (n, q) = both!("returns-password", |s| s.create_user("a@x").await.get("password").cloned());
+    let (n, q) = both!("returns-password", |s| s
+        .create_user("a@x")
+        .await
+        .get("password")
+        .cloned());
     assert_eq!((n, q), (None, Some(json!("1mz050nq"))));
 }
 
@@ -333,7 +443,10 @@ async fn returns_password() {
 async fn missing_location() {
     let (n, q) = both!("missing-location", |s| {
         let r = s.okta("POST", "/Users", Some(&okta_user("a@x"))).await;
-        (r.header("location").is_some(), r.json()["meta"].get("location").is_some())
+        (
+            r.header("location").is_some(),
+            r.json()["meta"].get("location").is_some(),
+        )
     });
     assert_eq!((n, q), ((true, true), (false, false)));
 }
@@ -342,7 +455,13 @@ async fn missing_location() {
 async fn ignores_active_patch() {
     let (n, q) = both!("ignores-active-patch", |s| {
         let id = user_id(&s, "a@x").await;
-        let r = s.okta("PATCH", &format!("/Users/{id}"), Some(&ops(json!([{"op": "replace", "value": {"active": false}}])))).await;
+        let r = s
+            .okta(
+                "PATCH",
+                &format!("/Users/{id}"),
+                Some(&ops(json!([{"op": "replace", "value": {"active": false}}]))),
+            )
+            .await;
         assert_eq!(r.status, 200);
         s.okta("GET", &format!("/Users/{id}"), None).await.json()["active"].clone()
     });
@@ -372,7 +491,13 @@ async fn html_errors() {
 
 #[tokio::test]
 async fn filter_miss_404() {
-    let (n, q) = both!("filter-miss-404", |s| s.okta("GET", &format!("/Users?{}", okta_filter("userName", "none@x")), None).await);
+    let (n, q) = both!("filter-miss-404", |s| s
+        .okta(
+            "GET",
+            &format!("/Users?{}", okta_filter("userName", "none@x")),
+            None
+        )
+        .await);
     assert_eq!(n.status, 200);
     q.assert_scim_error(404, None);
 }
@@ -381,7 +506,13 @@ async fn filter_miss_404() {
 async fn patch_returns_204() {
     let (n, q) = both!("patch-returns-204", |s| {
         let id = user_id(&s, "a@x").await;
-        let r = s.okta("PATCH", &format!("/Users/{id}"), Some(&ops(json!([{"op": "replace", "value": {"active": false}}])))).await;
+        let r = s
+            .okta(
+                "PATCH",
+                &format!("/Users/{id}"),
+                Some(&ops(json!([{"op": "replace", "value": {"active": false}}]))),
+            )
+            .await;
         let after = s.okta("GET", &format!("/Users/{id}"), None).await.json()["active"].clone();
         (r.status, r.text.is_empty(), after)
     });
@@ -394,7 +525,14 @@ async fn create_extra_attributes() {
     let (n, q) = both!("create-extra-attributes", |s| {
         let u = s.create_user("a@x").await;
         // Okta echoes it back in a PUT: still accepted.
-        let st = s.okta("PUT", &format!("/Users/{}", u["id"].as_str().unwrap()), Some(&u)).await.status;
+        let st = s
+            .okta(
+                "PUT",
+                &format!("/Users/{}", u["id"].as_str().unwrap()),
+                Some(&u),
+            )
+            .await
+            .status;
         (u.as_object().unwrap().len(), st)
     });
     assert_eq!(n.1, 200);
@@ -404,26 +542,51 @@ async fn create_extra_attributes() {
 
 #[tokio::test]
 async fn numeric_error_status() {
-    let (n, q) = both!("numeric-error-status", |s| s.okta("GET", "/Users/nope", None).await);
+    let (n, q) = both!("numeric-error-status", |s| s
+        .okta("GET", "/Users/nope", None)
+        .await);
     n.assert_scim_error(404, None);
     let v = q.json();
     assert_eq!(v["status"], json!(404));
-    assert_eq!(v["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error");
+    assert_eq!(
+        v["schemas"][0],
+        "urn:ietf:params:scim:api:messages:2.0:Error"
+    );
 }
 
 #[tokio::test]
 async fn quirks_combine_and_every_quirk_is_tested() {
-    let s = start(&["string-booleans", "list-counts-as-strings", "lowercase-emails"]).await;
+    let s = start(&[
+        "string-booleans",
+        "list-counts-as-strings",
+        "lowercase-emails",
+    ])
+    .await;
     let u = s.create_user("A@X").await;
     assert_eq!(u["active"], "true");
     assert_eq!(u["emails"][0]["value"], "a@x");
-    assert_eq!(s.okta("GET", "/Users", None).await.json()["totalResults"], "1");
+    assert_eq!(
+        s.okta("GET", "/Users", None).await.json()["totalResults"],
+        "1"
+    );
     s.stop().await;
     let src = include_str!("server_quirks.rs");
     for q in scimreplay::server::quirks() {
         let test_name = format!("async fn {}()", q.name.replace('-', "_"));
         assert!(src.contains(&test_name), "no test for quirk {}", q.name);
     }
-    let tolerated: Vec<&str> = scimreplay::server::quirks().iter().filter(|q| q.tolerated_by_okta).map(|q| q.name).collect();
-    assert_eq!(tolerated, ["filter-miss-404", "patch-returns-204", "create-extra-attributes", "numeric-error-status"]);
+    let tolerated: Vec<&str> = scimreplay::server::quirks()
+        .iter()
+        .filter(|q| q.tolerated_by_okta)
+        .map(|q| q.name)
+        .collect();
+    assert_eq!(
+        tolerated,
+        [
+            "filter-miss-404",
+            "patch-returns-204",
+            "create-extra-attributes",
+            "numeric-error-status"
+        ]
+    );
 }

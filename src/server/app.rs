@@ -145,7 +145,7 @@ async fn pipeline(state: &AppState, req: Request) -> Response {
     let n = state.requests.fetch_add(1, Ordering::Relaxed) + 1;
     for (every, retry_after) in [(q.rate_limit, true), (q.rate_limit_no_retry_after, false)] {
         if let Some(every) = every
-            && n % every == 0
+            && n.is_multiple_of(every)
         {
             let mut resp = ScimError::new(429, Some("tooMany"), "rate limit exceeded, retry later")
                 .into_response(q);

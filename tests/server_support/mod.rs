@@ -34,9 +34,16 @@ impl Resp {
     /// Asserts an RFC 7644 SCIM error with this status (and scimType when given).
     pub fn assert_scim_error(&self, status: u16, scim_type: Option<&str>) -> Value {
         assert_eq!(self.status, status, "body: {}", self.text);
-        assert!(self.content_type().starts_with("application/scim+json"), "{}", self.content_type());
+        assert!(
+            self.content_type().starts_with("application/scim+json"),
+            "{}",
+            self.content_type()
+        );
         let v = self.json();
-        assert_eq!(v["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error", "{v}");
+        assert_eq!(
+            v["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:Error",
+            "{v}"
+        );
         assert_eq!(v["status"], status.to_string(), "{v}");
         assert!(v["detail"].as_str().is_some_and(|d| !d.is_empty()), "{v}");
         if let Some(t) = scim_type {
@@ -55,18 +62,26 @@ pub async fn start_with(config: ServerConfig) -> Srv {
             use base64::Engine;
             format!(
                 "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode(config.token.clone().unwrap_or_default())
+                base64::engine::general_purpose::STANDARD
+                    .encode(config.token.clone().unwrap_or_default())
             )
         }
         AuthMode::None => String::new(),
     };
-    let server = scimreplay::server::start(config).await.expect("server starts");
+    let server = scimreplay::server::start(config)
+        .await
+        .expect("server starts");
     let client = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(20))
         .build()
         .expect("client");
     let base = server.base_url().to_string();
-    Srv { server, client, base, auth }
+    Srv {
+        server,
+        client,
+        base,
+        auth,
+    }
 }
 
 pub async fn start(quirks: &[&str]) -> Srv {
@@ -103,18 +118,28 @@ impl Srv {
     /// A plain request with `application/json` bodies.
     pub async fn req(&self, method: &str, path_and_query: &str, body: Option<&Value>) -> Resp {
         let m = Method::from_bytes(method.as_bytes()).unwrap();
-        let mut rb = self.client.request(m, format!("{}{}", self.base, path_and_query));
+        let mut rb = self
+            .client
+            .request(m, format!("{}{}", self.base, path_and_query));
         if !self.auth.is_empty() {
             rb = rb.header("Authorization", &self.auth);
         }
         if let Some(b) = body {
-            rb = rb.header("Content-Type", "application/json").body(b.to_string());
+            rb = rb
+                .header("Content-Type", "application/json")
+                .body(b.to_string());
         }
         send(rb).await
     }
 
     /// A request with a raw body and optional extra headers.
-    pub async fn raw(&self, method: &str, path_and_query: &str, body: Vec<u8>, headers: &[(&str, &str)]) -> Resp {
+    pub async fn raw(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        body: Vec<u8>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
         let m = Method::from_bytes(method.as_bytes()).unwrap();
         let mut rb = self
             .client
@@ -133,13 +158,18 @@ impl Srv {
     }
 
     pub async fn create_user(&self, user_name: &str) -> Value {
-        let r = self.okta("POST", "/Users", Some(&okta_user(user_name))).await;
+        let r = self
+            .okta("POST", "/Users", Some(&okta_user(user_name)))
+            .await;
         assert_eq!(r.status, 201, "{}", r.text);
         r.json()
     }
 
     pub async fn create_group(&self, name: &str, members: &[&str]) -> Value {
-        let members: Vec<Value> = members.iter().map(|m| serde_json::json!({"value": m})).collect();
+        let members: Vec<Value> = members
+            .iter()
+            .map(|m| serde_json::json!({"value": m}))
+            .collect();
         let body = serde_json::json!({
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
             "displayName": name,
@@ -160,7 +190,11 @@ async fn send(rb: reqwest::RequestBuilder) -> Resp {
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     let text = resp.text().await.expect("body");
-    Resp { status, headers, text }
+    Resp {
+        status,
+        headers,
+        text,
+    }
 }
 
 /// Okta's create-user body (okta-protocol.md §4.3).
@@ -184,7 +218,9 @@ pub fn okta_filter(attr: &str, value: &str) -> String {
     let enc: String = value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             b => format!("%{b:02X}"),
         })
         .collect();
