@@ -164,8 +164,8 @@ pub(crate) fn format_duration(d: Duration) -> String {
 pub(crate) fn plural(count: usize, noun: &str) -> String {
     if count == 1 {
         format!("{count} {noun}")
-    } else if noun.ends_with('y') {
-        format!("{count} {}ies", &noun[..noun.len() - 1])
+    } else if let Some(stem) = noun.strip_suffix('y') {
+        format!("{count} {stem}ies")
     } else {
         format!("{count} {noun}s")
     }
@@ -450,10 +450,67 @@ pub(crate) fn transcript(step: &StepReport, base_url: &str) -> Vec<Line> {
 }
 
 fn push_body(lines: &mut Vec<Line>, mark: char, body: &str, json: Option<&serde_json::Value>) {
-    let pretty = json.and_then(|v| serde_json::to_string_pretty(v).ok());
+    let is_json = json.is_some() || serde_json::from_str::<serde_json::Value>(body).is_ok();
+    let pretty = is_json.then(|| pretty_json(body));
     for l in pretty.as_deref().unwrap_or(body).lines() {
         lines.push(Line::new(0, Tone::Plain, format!("{mark} {l}")));
     }
+}
+
+/// Re-indents valid JSON text two spaces per level, keeping member order and every value
+/// exactly as the server wrote it (a parsed `Value` would sort keys and reformat numbers).
+fn pretty_json(text: &str) -> String {
+    fn newline(out: &mut String, depth: usize) {
+        out.push('\n');
+        out.extend(std::iter::repeat_n("  ", depth));
+    }
+    let mut out = String::with_capacity(text.len() * 2);
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let mut chars = text.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                while chars.peek().is_some_and(|n| n.is_whitespace()) {
+                    chars.next();
+                }
+                out.push(c);
+                if let Some(close) = chars.next_if(|&n| n == '}' || n == ']') {
+                    out.push(close);
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -532,5 +589,29 @@ mod tests {
             Some("[status.expected] expected 201, got 200")
         );
         assert_eq!(first_failure(&report.scenarios[0].steps[0], false), None);
+    }
+
+    #[test]
+    fn pretty_json_keeps_order_and_values() {
+        let text = r#" {"b":1.50,"a":[],"c":{ },"d":["x,\\\"y:",{"e":null}]}"#;
+        let pretty = pretty_json(text);
+        insta::assert_snapshot!(pretty, @r#"
+        {
+          "b": 1.50,
+          "a": [],
+          "c": {},
+          "d": [
+            "x,\\\"y:",
+            {
+              "e": null
+            }
+          ]
+        }
+        "#);
+        let reparsed: serde_json::Value = serde_json::from_str(&pretty).unwrap();
+        assert_eq!(
+            reparsed,
+            serde_json::from_str::<serde_json::Value>(text).unwrap()
+        );
     }
 }
