@@ -390,4 +390,13 @@ mod tests {
             serde_json::from_str::<serde_json::Value>(text).unwrap()
         );
     }
+
+    #[test]
+    fn diff_lines_get_their_colours() {
+        let tones: Vec<_> = ["@@ -1 +1 @@", "-  a", "+  b", "   c"]
+            .into_iter()
+            .map(diff_tone)
+            .collect();
+        assert_eq!(tones, [Tone::Hunk, Tone::Removed, Tone::Added, Tone::Plain]);
+    }
 }
