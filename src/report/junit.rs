@@ -151,4 +151,20 @@ mod tests {
         let written = std::fs::read_to_string(&path).unwrap();
         assert_eq!(written, render_junit(&report).unwrap());
     }
+
+    #[test]
+    fn refuses_a_report_that_contains_a_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("junit.xml");
+        let secrets = vec![("SCIM_TOKEN".to_string(), "tok-9f8e7d6c5b".to_string())];
+        let mut reporter = JunitReporter::new(path.clone(), secrets);
+        let mut report = fixtures::run_report(false);
+        report.scenarios[1].steps[1].exchanges[0].request.body =
+            Some(r#"{"password":"tok-9f8e7d6c5b"}"#.to_string());
+        let err = reporter
+            .handle(&Event::RunFinished { report: &report })
+            .unwrap_err();
+        assert!(matches!(err, ReportError::Write(_)), "{err}");
+        assert!(!path.exists());
+    }
 }
