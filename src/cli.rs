@@ -127,6 +127,9 @@ pub struct RunArgs {
     /// Longest wait honoured for a 429 Retry-After (Okta waits the full Retry-After, or 5 minutes without one)
     #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub max_retry_wait: std::time::Duration,
+    /// How long a read that verifies a write is retried until the write shows (eventually consistent servers)
+    #[arg(long, default_value = "2s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub read_settle: std::time::Duration,
     /// Do not verify TLS certificates
     #[arg(long)]
     pub insecure: bool,

@@ -2,6 +2,7 @@
 //! check functions that judge exchanges. A failed check is a result, never an `Err` or panic.
 
 mod filters;
+pub mod matrix;
 pub mod registry;
 mod resources;
 pub mod rules;

@@ -236,6 +236,7 @@ pub fn run(id: &str, input: &CheckInput) -> Verdict {
             },
         ),
         "read-after-write" => super::write_effects::read_after_write(input),
+        "steady-state.fidelity" => super::write_effects::fidelity(input),
         "patch.no-path-replace"
         | "patch.member-filter-remove"
         | "patch.rename-with-id"

@@ -19,7 +19,24 @@ enum Effect {
     Absent(String),
 }
 
+/// How strictly a read is compared with what the write sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    /// The write took effect: strings case-insensitively, multi-valued attributes as sets.
+    Effect,
+    /// The server stores exactly what Okta sent (steady state): strings exactly.
+    Fidelity,
+}
+
 pub fn read_after_write(input: &CheckInput) -> Verdict {
+    compare_read(input, Comparison::Effect)
+}
+
+pub fn fidelity(input: &CheckInput) -> Verdict {
+    compare_read(input, Comparison::Fidelity)
+}
+
+fn compare_read(input: &CheckInput, how: Comparison) -> Verdict {
     let Some(write) = input.verified else {
         return Verdict::NotApplicable;
     };
@@ -157,11 +174,15 @@ fn read_members(read: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn unmet(effect: &Effect, read: &Value) -> Option<String> {
+fn unmet(effect: &Effect, read: &Value, how: Comparison) -> Option<String> {
+    let equal = |want: &Value, got: &Value| match how {
+        Comparison::Effect => same(want, got),
+        Comparison::Fidelity => exact(want, got),
+    };
     match effect {
         Effect::Equals(path, want) => {
             let got = get(read, path);
-            (!got.is_some_and(|g| same(want, g))).then(|| {
+            (!got.is_some_and(|g| equal(want, g))).then(|| {
                 format!(
                     "{path} reads back as {} instead of {}",
                     got.map_or("(absent)".into(), Value::to_string),
@@ -201,6 +222,25 @@ pub fn same(sent: &Value, got: &Value) -> bool {
         }),
         (Value::Array(a), Value::Array(b)) => {
             a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| same(x, y)))
+        }
+        _ => sent == got,
+    }
+}
+
+/// Strict equality for steady state: strings exactly, objects over the keys that were sent,
+/// multi-valued attributes as sets of exactly equal elements (order ignored).
+pub fn exact(sent: &Value, got: &Value) -> bool {
+    match (sent, got) {
+        (Value::Object(a), Value::Object(b)) => a.iter().all(|(k, v)| {
+            b.iter().find(|(bk, _)| bk.eq_ignore_ascii_case(k)).is_some_and(|(_, bv)| exact(v, bv)) || v.is_null()
+        }),
+        (Value::Array(a), Value::Array(b)) => {
+            let mut used = vec![false; b.len()];
+            a.len() == b.len()
+                && a.iter().all(|x| {
+                    let hit = b.iter().enumerate().position(|(i, y)| !used[i] && exact(x, y));
+                    hit.map(|i| used[i] = true).is_some()
+                })
         }
         _ => sent == got,
     }
@@ -308,7 +348,7 @@ mod tests {
             "{effects:?}"
         );
         let read_bad = json!({"displayName": "Old", "members": [{"value": "u1"}, {"value": "u2"}]});
-        let problems: Vec<_> = effects.iter().filter_map(|e| unmet(e, &read_bad)).collect();
+        let problems: Vec<_> = effects.iter().filter_map(|e| unmet(e, &read_bad, Comparison::Effect)).collect();
         assert_eq!(problems.len(), 2, "{problems:?}");
     }
 

@@ -196,6 +196,7 @@ async fn replay(
         strict: args.strict,
         fail_fast: args.fail_fast,
         max_retry_wait: args.max_retry_wait,
+        read_settle: args.read_settle,
         snapshots: if args.no_snapshots { None } else { Some(judge_ref) },
         secrets: secrets.clone(),
     };

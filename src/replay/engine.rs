@@ -65,6 +65,7 @@ pub struct Engine<'a> {
     pub strict: bool,
     pub fail_fast: bool,
     pub max_retry_wait: Duration,
+    pub read_settle: Duration,
     pub snapshots: Option<&'a SnapshotJudge<'a>>,
     /// Extra secrets (the token) scrubbed from every record.
     pub secrets: Vec<(String, String)>,
@@ -211,7 +212,7 @@ impl Engine<'_> {
             scenario: inst.scenario,
             echo: &echo,
         };
-        let settings = StepSettings { client: &self.client, base_url: &self.base_url, max_retry_wait: self.max_retry_wait };
+        let settings = StepSettings { client: &self.client, base_url: &self.base_url, max_retry_wait: self.max_retry_wait, read_settle: self.read_settle };
         let verified = step.verifies.as_ref().and_then(|v| state.last_exchange.get(v));
         let mut run = run_step(step, vars, &ctx, &settings, verified).await;
         let fatal = run.fatal.take();

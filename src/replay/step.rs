@@ -24,6 +24,20 @@ pub struct StepSettings<'a> {
     pub base_url: &'a str,
     /// Longest wait honoured for a 429 (Okta waits Retry-After seconds, or 5 minutes).
     pub max_retry_wait: Duration,
+    /// How long a verifying read (`verifies:`) is re-sent until the write shows (eventual consistency).
+    pub read_settle: Duration,
+}
+
+/// Checks every verifying read gets, whether listed or not.
+const VERIFY_CHECKS: [&str; 2] = ["read-after-write", "steady-state.fidelity"];
+
+/// The named checks of a step: those listed, plus the verify checks on a `verifies:` read.
+fn named_checks(step: &Step) -> Vec<&str> {
+    let mut ids: Vec<&str> = step.expect.checks.iter().map(String::as_str).collect();
+    if step.verifies.is_some() {
+        ids.extend(VERIFY_CHECKS.iter().filter(|c| !ids.contains(c)).collect::<Vec<_>>());
+    }
+    ids
 }
 
 /// What running a step produced, before snapshots.
@@ -145,11 +159,17 @@ async fn send_judged(
     settings: &StepSettings<'_>,
     verified: Option<&Exchange>,
 ) -> (Vec<Exchange>, u32, Option<TransportFailure>) {
-    let deadline = step.eventually.as_ref().map(|e| {
-        let timeout = humantime::parse_duration(&e.timeout).unwrap_or(Duration::from_secs(5));
-        let interval = humantime::parse_duration(&e.interval).unwrap_or(Duration::from_millis(250));
-        (Instant::now() + timeout, interval)
-    });
+    let deadline = match &step.eventually {
+        Some(e) => {
+            let timeout = humantime::parse_duration(&e.timeout).unwrap_or(Duration::from_secs(5));
+            let interval = humantime::parse_duration(&e.interval).unwrap_or(Duration::from_millis(250));
+            Some((Instant::now() + timeout, interval))
+        }
+        None if verified.is_some() && !settings.read_settle.is_zero() => {
+            Some((Instant::now() + settings.read_settle, Duration::from_millis(100)))
+        }
+        None => None,
+    };
     let mut exchanges = Vec::new();
     let mut attempts = 0;
     loop {
@@ -190,7 +210,7 @@ fn iteration_passes(step: &Step, last: &Exchange, vars: &Vars, base_url: &str, v
         return false;
     }
     let input = CheckInput { exchange: last, exchanges: std::slice::from_ref(last), kind: RequestKind::of(last, base_url), verified };
-    step.expect.checks.iter().all(|id| !matches!(check::rules::run(id, &input), Verdict::Fail(_)))
+    named_checks(step).iter().all(|id| !matches!(check::rules::run(id, &input), Verdict::Fail(_)))
 }
 
 fn judge_iteration(step: &Step, last: &Exchange, vars: &Vars, base_url: &str, verified: Option<&Exchange>, run: &mut StepRun) {
@@ -205,7 +225,7 @@ fn judge_iteration(step: &Step, last: &Exchange, vars: &Vars, base_url: &str, ve
     let kind = RequestKind::of(last, base_url);
     let input = CheckInput { exchange: last, exchanges: std::slice::from_ref(last), kind, verified };
     for id in check::rules::automatic(&input) {
-        if !step.expect.checks.iter().any(|c| c == id) {
+        if !named_checks(step).contains(&id) {
             record_check(id, check::rules::run(id, &input), &mut run.checks);
         }
     }
@@ -215,7 +235,7 @@ fn run_named_checks(step: &Step, base_url: &str, verified: Option<&Exchange>, ru
     let Some(last) = run.exchanges.last() else { return };
     let input = CheckInput { exchange: last, exchanges: &run.exchanges, kind: RequestKind::of(last, base_url), verified };
     let mut outcomes = Vec::new();
-    for id in &step.expect.checks {
+    for id in named_checks(step) {
         record_check(id, check::rules::run(id, &input), &mut outcomes);
     }
     run.checks.extend(outcomes);
