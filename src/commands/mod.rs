@@ -18,12 +18,12 @@ pub fn dispatch(cli: Cli) -> u8 {
         Command::Profiles => catalog::profiles(),
         Command::Serve(args) => crate::server::run_serve(args),
         Command::Review(args) => snapshot_command(crate::snapshot::review(
-            args,
+            &args,
             &mut std::io::stdout(),
             &mut std::io::stdin().lock(),
         )),
-        Command::Accept(args) => snapshot_command(crate::snapshot::accept(args, &mut std::io::stdout())),
-        Command::Reject(args) => snapshot_command(crate::snapshot::reject(args, &mut std::io::stdout())),
+        Command::Accept(args) => snapshot_command(crate::snapshot::accept(&args, &mut std::io::stdout())),
+        Command::Reject(args) => snapshot_command(crate::snapshot::reject(&args, &mut std::io::stdout())),
     }
 }
 
