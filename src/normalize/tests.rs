@@ -208,10 +208,20 @@ fn member_and_group_values_are_ids() {
 
 #[test]
 fn refs_without_a_path_are_unknown_ids() {
-    let body = Fixture::new().body(json!({"a": {"$ref": "garbage"}, "b": {"$ref": "g-2222"}}));
+    let body = Fixture::new().body(json!({
+        "a": {"$ref": "garbage"},
+        "b": {"$ref": "g-2222"},
+        "c": {"$ref": format!("{BASE}/Groups/x/?attributes=id")},
+        "d": {"$ref": format!("{BASE}/Groups/g-2222/")}
+    }));
     assert_eq!(
         body,
-        json!({"a": {"$ref": "{{unknown-id}}"}, "b": {"$ref": "{{team.id}}"}})
+        json!({
+            "a": {"$ref": "{{unknown-id}}"},
+            "b": {"$ref": "{{team.id}}"},
+            "c": {"$ref": "{{base}}/Groups/{{unknown-id}}/?attributes=id"},
+            "d": {"$ref": "{{base}}/Groups/{{team.id}}/"}
+        })
     );
 }
 
