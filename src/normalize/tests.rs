@@ -456,3 +456,50 @@ fn realistic_user_document() {
     assert!(out.problems.is_empty());
     insta::assert_json_snapshot!(out.document);
 }
+
+#[test]
+fn arbitrary_strings_do_not_panic() {
+    // Deterministic pseudo-random strings built from pattern fragments and multibyte chars.
+    let pieces = [
+        "u-1111",
+        "/",
+        "?",
+        "#",
+        "r7x9",
+        "tok-SECRET-42",
+        BASE,
+        "é",
+        "€",
+        "𝄞",
+        "{{",
+        "}}",
+        "\"",
+        "W/",
+        "2024-05-01T10:00:00Z",
+        "",
+        " ",
+    ];
+    let f = Fixture::new();
+    let mut seed: u64 = 0x5eed;
+    for _ in 0..500 {
+        let mut text = String::new();
+        for _ in 0..(seed % 12) {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+        }
+        let json = json!({
+            "id": text, "$ref": text, "members": [{"value": text}],
+            "meta": {"created": text, "version": text}, "x": [text]
+        });
+        let out = f.run(&response(
+            200,
+            &[("etag", &text), ("location", &text)],
+            json,
+        ));
+        assert!(!out.document.to_string().contains("tok-SECRET-42"));
+        let out = f.run(&text_response(&text));
+        assert!(!out.document.to_string().contains("tok-SECRET-42"));
+    }
+}
