@@ -186,7 +186,8 @@ impl Canonicalizer<'_> {
             return Value::String(placeholder(name));
         }
         let end = scrubbed.find(['?', '#']).unwrap_or(scrubbed.len());
-        let (url, suffix) = scrubbed.split_at(end);
+        let url = scrubbed[..end].trim_end_matches('/');
+        let suffix = &scrubbed[url.len()..];
         let Some(slash) = url.rfind('/') else {
             return Value::String(UNKNOWN_ID.into());
         };

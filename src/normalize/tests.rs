@@ -208,10 +208,20 @@ fn member_and_group_values_are_ids() {
 
 #[test]
 fn refs_without_a_path_are_unknown_ids() {
-    let body = Fixture::new().body(json!({"a": {"$ref": "garbage"}, "b": {"$ref": "g-2222"}}));
+    let body = Fixture::new().body(json!({
+        "a": {"$ref": "garbage"},
+        "b": {"$ref": "g-2222"},
+        "c": {"$ref": format!("{BASE}/Groups/x/?attributes=id")},
+        "d": {"$ref": format!("{BASE}/Groups/g-2222/")}
+    }));
     assert_eq!(
         body,
-        json!({"a": {"$ref": "{{unknown-id}}"}, "b": {"$ref": "{{team.id}}"}})
+        json!({
+            "a": {"$ref": "{{unknown-id}}"},
+            "b": {"$ref": "{{team.id}}"},
+            "c": {"$ref": "{{base}}/Groups/{{unknown-id}}/?attributes=id"},
+            "d": {"$ref": "{{base}}/Groups/{{team.id}}/"}
+        })
     );
 }
 
@@ -445,4 +455,51 @@ fn realistic_user_document() {
     let out = Fixture::new().run(&resp);
     assert!(out.problems.is_empty());
     insta::assert_json_snapshot!(out.document);
+}
+
+#[test]
+fn arbitrary_strings_do_not_panic() {
+    // Deterministic pseudo-random strings built from pattern fragments and multibyte chars.
+    let pieces = [
+        "u-1111",
+        "/",
+        "?",
+        "#",
+        "r7x9",
+        "tok-SECRET-42",
+        BASE,
+        "é",
+        "€",
+        "𝄞",
+        "{{",
+        "}}",
+        "\"",
+        "W/",
+        "2024-05-01T10:00:00Z",
+        "",
+        " ",
+    ];
+    let f = Fixture::new();
+    let mut seed: u64 = 0x5eed;
+    for _ in 0..500 {
+        let mut text = String::new();
+        for _ in 0..(seed % 12) {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            text.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+        }
+        let json = json!({
+            "id": text, "$ref": text, "members": [{"value": text}],
+            "meta": {"created": text, "version": text}, "x": [text]
+        });
+        let out = f.run(&response(
+            200,
+            &[("etag", &text), ("location", &text)],
+            json,
+        ));
+        assert!(!out.document.to_string().contains("tok-SECRET-42"));
+        let out = f.run(&text_response(&text));
+        assert!(!out.document.to_string().contains("tok-SECRET-42"));
+    }
 }
