@@ -165,7 +165,9 @@ async fn send_judged(
             let interval = humantime::parse_duration(&e.interval).unwrap_or(Duration::from_millis(250));
             Some((Instant::now() + timeout, interval))
         }
-        None if verified.is_some() && !settings.read_settle.is_zero() => {
+        // A read (GET) is side-effect free: re-sent until it passes, for eventually consistent
+        // servers; the lag shows as extra attempts.
+        None if (verified.is_some() || request.method == "GET") && !settings.read_settle.is_zero() => {
             Some((Instant::now() + settings.read_settle, Duration::from_millis(100)))
         }
         None => None,
