@@ -331,6 +331,38 @@ async fn bad_input_is_a_scim_error() {
             .assert_scim_error(400, Some("invalidValue"));
         assert!(v["detail"].as_str().unwrap().contains(attr), "{v}");
     }
+    // Non-ASCII names never panic.
+    for body in [
+        json!({"userName": "a", "éééé": 1}),
+        json!({"userName": "a", "uéé:x": 1}),
+    ] {
+        s.req("POST", "/Users", Some(&body))
+            .await
+            .assert_scim_error(400, Some("invalidValue"));
+    }
+    let id = s.create_user("nonascii@x").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for path in [
+        "éééé",
+        "uéé:x",
+        "emails[ü eq \"x\"].value",
+        "emails[type eq \"work\"].ü",
+        "name.ü",
+    ] {
+        let body = json!({"Operations": [{"op": "replace", "path": path, "value": "x"}]});
+        let r = s.req("PATCH", &format!("/Users/{id}"), Some(&body)).await;
+        assert_eq!(r.status, 400, "{path}: {}", r.text);
+    }
+    let r = s
+        .req(
+            "GET",
+            "/Users?attributes=%C3%A9%C3%A9%C3%A9%C3%A9&excludedAttributes=%C3%BCrn:x",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200);
     // An extension listed in schemas is accepted and returned.
     let r = s.req("POST", "/Users", Some(&json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:custom:ext:1.0:User"],
         "userName": "ext@x", "urn:custom:ext:1.0:User": {"a": 1},

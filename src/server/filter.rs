@@ -18,7 +18,11 @@ pub struct AttrPath {
 impl AttrPath {
     /// Parses `name`, `name.sub`, `urn:...:name.sub`.
     pub fn parse(text: &str) -> Option<AttrPath> {
-        let (urn, rest) = if text.len() > 4 && text[..4].eq_ignore_ascii_case("urn:") {
+        let (urn, rest) = if text.len() > 4
+            && text
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("urn:"))
+        {
             let idx = text.rfind(':')?;
             (Some(text[..idx].to_string()), &text[idx + 1..])
         } else {

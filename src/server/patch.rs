@@ -45,7 +45,11 @@ fn parse_target(kind: ResourceKind, path: &str) -> Result<Target, ScimError> {
     let (ext, rest) = match schema::split_urn(kind, head) {
         Some((urn, rest)) if urn == kind.core_schema() => (None, rest),
         Some((urn, rest)) => (Some(urn), rest),
-        None if head.len() > 4 && head[..4].eq_ignore_ascii_case("urn:") => {
+        None if head.len() > 4
+            && head
+                .get(..4)
+                .is_some_and(|p| p.eq_ignore_ascii_case("urn:")) =>
+        {
             return Err(ScimError::invalid_path(format!(
                 "path '{path}': unknown schema URN"
             )));

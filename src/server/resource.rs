@@ -170,7 +170,7 @@ pub fn validate(
                 out.insert(urn.to_string(), Value::Object(eout));
             }
         } else if k.len() > 4
-            && k[..4].eq_ignore_ascii_case("urn:")
+            && k.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("urn:"))
             && declared.iter().any(|d| d == k)
         {
             if k == schema::EXTRA_SCHEMA {

@@ -447,7 +447,9 @@ pub fn split_urn(kind: ResourceKind, path: &str) -> Option<(&'static str, &str)>
         std::iter::once(kind.core_schema()).chain(kind.extensions().iter().map(|e| e.0));
     for urn in candidates {
         if path.len() > urn.len()
-            && path[..urn.len()].eq_ignore_ascii_case(urn)
+            && path
+                .get(..urn.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(urn))
             && path.as_bytes()[urn.len()] == b':'
         {
             return Some((urn, &path[urn.len() + 1..]));
