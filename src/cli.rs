@@ -26,7 +26,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Replay scenarios against a target (default: the embedded reference server)
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the scenarios that would run, without sending anything
     List(ListArgs),
     /// Check scenario files and profiles for errors, without sending anything
@@ -81,7 +81,9 @@ pub struct SelectArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  scimreplay run                                   # whole suite against the embedded reference server\n  scimreplay run --profile okta-oin -s 'okta/group-*'\n  SCIM_TOKEN=... scimreplay run --target https://scim.example.com/scim/v2 --token-env SCIM_TOKEN --ci --report-junit junit.xml\n\nExit codes: 0 passed, 1 failures or snapshot differences, 2 usage/scenario error, 3 target unreachable/TLS/auth rejected, 4 nothing selected")]
+#[command(
+    after_help = "Examples:\n  scimreplay run                                   # whole suite against the embedded reference server\n  scimreplay run --profile okta-oin -s 'okta/group-*'\n  SCIM_TOKEN=... scimreplay run --target https://scim.example.com/scim/v2 --token-env SCIM_TOKEN --ci --report-junit junit.xml\n\nExit codes: 0 passed, 1 failures or snapshot differences, 2 usage/scenario error, 3 target unreachable/TLS/auth rejected, 4 nothing selected"
+)]
 pub struct RunArgs {
     #[command(flatten)]
     pub select: SelectArgs,

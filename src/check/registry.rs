@@ -187,6 +187,12 @@ pub const CHECKS: &[CheckDef] = &[
         "okta-protocol.md §7 (steady state)",
     ),
     fail(
+        "steady-state.fidelity",
+        "a read after a write returns exactly what Okta sent",
+        "store attribute values exactly as sent (no lower-casing, no moving of primary values, no recomputed or dropped attributes); otherwise Okta re-pushes them on every update and an import reports them as changed",
+        "okta-protocol.md §7 (steady state)",
+    ),
+    fail(
         "patch.no-path-replace",
         "PATCH replace without a path and with an object value is applied",
         "support {\"op\":\"replace\",\"value\":{\"active\":false}} (RFC 7644 §3.5.2.3); Okta deactivates users this way",

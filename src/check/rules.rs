@@ -315,10 +315,10 @@ fn error_schema(status: u16, body: Option<&Value>, raw: &str) -> Verdict {
     if !has_urn(body, ERROR_URN) {
         bad.push(format!("schemas does not contain {ERROR_URN}"));
     }
-    if !obj
+    if obj
         .get("detail")
         .and_then(Value::as_str)
-        .is_some_and(|d| !d.trim().is_empty())
+        .is_none_or(|d| d.trim().is_empty())
     {
         bad.push("`detail` is missing or empty (Okta shows it to the admin)".into());
     }

@@ -235,13 +235,19 @@ pub fn same(sent: &Value, got: &Value) -> bool {
 pub fn exact(sent: &Value, got: &Value) -> bool {
     match (sent, got) {
         (Value::Object(a), Value::Object(b)) => a.iter().all(|(k, v)| {
-            b.iter().find(|(bk, _)| bk.eq_ignore_ascii_case(k)).is_some_and(|(_, bv)| exact(v, bv)) || v.is_null()
+            b.iter()
+                .find(|(bk, _)| bk.eq_ignore_ascii_case(k))
+                .is_some_and(|(_, bv)| exact(v, bv))
+                || v.is_null()
         }),
         (Value::Array(a), Value::Array(b)) => {
             let mut used = vec![false; b.len()];
             a.len() == b.len()
                 && a.iter().all(|x| {
-                    let hit = b.iter().enumerate().position(|(i, y)| !used[i] && exact(x, y));
+                    let hit = b
+                        .iter()
+                        .enumerate()
+                        .position(|(i, y)| !used[i] && exact(x, y));
                     hit.map(|i| used[i] = true).is_some()
                 })
         }
@@ -347,11 +353,16 @@ mod tests {
         let effects = patch_effects(&sent);
         let read_ok = json!({"displayName": "new", "members": [{"value": "u2"}]});
         assert!(
-            effects.iter().all(|e| unmet(e, &read_ok).is_none()),
+            effects
+                .iter()
+                .all(|e| unmet(e, &read_ok, Comparison::Effect).is_none()),
             "{effects:?}"
         );
         let read_bad = json!({"displayName": "Old", "members": [{"value": "u1"}, {"value": "u2"}]});
-        let problems: Vec<_> = effects.iter().filter_map(|e| unmet(e, &read_bad, Comparison::Effect)).collect();
+        let problems: Vec<_> = effects
+            .iter()
+            .filter_map(|e| unmet(e, &read_bad, Comparison::Effect))
+            .collect();
         assert_eq!(problems.len(), 2, "{problems:?}");
     }
 

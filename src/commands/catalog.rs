@@ -9,7 +9,11 @@ use std::path::PathBuf;
 
 /// Scenario paths, defaulting to `scenarios/`.
 pub fn scenario_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
-    if paths.is_empty() { vec![PathBuf::from("scenarios")] } else { paths.to_vec() }
+    if paths.is_empty() {
+        vec![PathBuf::from("scenarios")]
+    } else {
+        paths.to_vec()
+    }
 }
 
 /// Loads every scenario under `paths`; all errors are returned, not just the first.
@@ -27,10 +31,18 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>, Vec<String>> {
     let mut seen = std::collections::BTreeMap::new();
     for s in &scenarios {
         if let Some(other) = seen.insert(s.def.name.clone(), s.display_path()) {
-            errors.push(format!("error: scenario name `{}` is used by both {other} and {}", s.def.name, s.display_path()));
+            errors.push(format!(
+                "error: scenario name `{}` is used by both {other} and {}",
+                s.def.name,
+                s.display_path()
+            ));
         }
     }
-    if errors.is_empty() { Ok(scenarios) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(scenarios)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Dialects to replay and whether the user chose them.
@@ -58,19 +70,37 @@ pub fn list(args: &ListArgs) -> u8 {
         Err(e) => return usage_error(e),
     };
     let (dialects, explicit) = dialects(&args.select, &profile);
-    let instances = scenario::select::instances(&scenarios, &filters, &profile, &dialects, explicit);
+    let instances =
+        scenario::select::instances(&scenarios, &filters, &profile, &dialects, explicit);
     if instances.is_empty() {
         eprintln!("nothing selected: no scenario matches the filters");
         return exit::NOTHING_SELECTED;
     }
     for inst in &instances {
         let d = &inst.scenario.def;
-        let steps = d.steps.iter().filter(|s| s.dialect.is_none_or(|x| x == inst.dialect)).count();
-        let state = inst.skip.as_deref().map_or(String::new(), |r| format!("  (skipped: {r})"));
-        println!("{} [{}]  {} steps  {}{state}", d.name, inst.dialect, steps, inst.scenario.display_path());
+        let steps = d
+            .steps
+            .iter()
+            .filter(|s| s.dialect.is_none_or(|x| x == inst.dialect))
+            .count();
+        let state = inst
+            .skip
+            .as_deref()
+            .map_or(String::new(), |r| format!("  (skipped: {r})"));
+        println!(
+            "{} [{}]  {} steps  {}{state}",
+            d.name,
+            inst.dialect,
+            steps,
+            inst.scenario.display_path()
+        );
     }
     let runnable = instances.iter().filter(|i| i.skip.is_none()).count();
-    println!("\n{} scenario instances with profile {} ({runnable} to run)", instances.len(), profile.name);
+    println!(
+        "\n{} scenario instances with profile {} ({runnable} to run)",
+        instances.len(),
+        profile.name
+    );
     exit::SUCCESS
 }
 
@@ -88,8 +118,15 @@ pub fn validate(args: &ValidateArgs) -> u8 {
     }
     match load_all(&args.paths) {
         Ok(scenarios) if errors.is_empty() => {
-            let steps: usize = scenarios.iter().map(|s| s.def.steps.len() + s.def.teardown.len()).sum();
-            println!("{} scenarios ({steps} steps) and {} profiles are valid", scenarios.len(), crate::profile::BUILTIN.len() + args.profiles.len());
+            let steps: usize = scenarios
+                .iter()
+                .map(|s| s.def.steps.len() + s.def.teardown.len())
+                .sum();
+            println!(
+                "{} scenarios ({steps} steps) and {} profiles are valid",
+                scenarios.len(),
+                crate::profile::BUILTIN.len() + args.profiles.len()
+            );
             exit::SUCCESS
         }
         Ok(_) => print_errors(&errors),
@@ -104,7 +141,11 @@ fn print_errors(errors: &[String]) -> u8 {
     for e in errors {
         eprintln!("{e}\n");
     }
-    eprintln!("{} error{} found", errors.len(), if errors.len() == 1 { "" } else { "s" });
+    eprintln!(
+        "{} error{} found",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    );
     exit::USAGE
 }
 
@@ -118,16 +159,31 @@ pub fn checks(args: &ChecksArgs) -> u8 {
         println!("{:<34}fix: {}", "", c.hint);
         println!("{:<34}see: {}\n", "", c.reference);
     }
-    println!("{} checks ({} fail, {} warn)", crate::check::CHECKS.len(),
-        crate::check::CHECKS.iter().filter(|c| c.severity == crate::check::Severity::Fail).count(),
-        crate::check::CHECKS.iter().filter(|c| c.severity == crate::check::Severity::Warn).count());
+    println!(
+        "{} checks ({} fail, {} warn)",
+        crate::check::CHECKS.len(),
+        crate::check::CHECKS
+            .iter()
+            .filter(|c| c.severity == crate::check::Severity::Fail)
+            .count(),
+        crate::check::CHECKS
+            .iter()
+            .filter(|c| c.severity == crate::check::Severity::Warn)
+            .count()
+    );
     exit::SUCCESS
 }
 
 pub fn profiles() -> u8 {
     for p in Profile::builtins() {
         let features: Vec<&str> = p.features.iter().map(|f| f.as_str()).collect();
-        println!("{}  ({} dialect, unique identifier {:?}, auth {})", p.name, p.dialect, p.unique_identifier, p.auth.as_str());
+        println!(
+            "{}  ({} dialect, unique identifier {:?}, auth {})",
+            p.name,
+            p.dialect,
+            p.unique_identifier,
+            p.auth.as_str()
+        );
         println!("  {}", p.description);
         println!("  features: {}", features.join(", "));
         println!("  mapped attributes: {}\n", p.mapped_attributes.join(", "));

@@ -11,7 +11,7 @@ use std::io::IsTerminal;
 /// Runs a parsed command line and returns the process exit code.
 pub fn dispatch(cli: Cli) -> u8 {
     match cli.command {
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(*args),
         Command::List(args) => catalog::list(&args),
         Command::Validate(args) => catalog::validate(&args),
         Command::Checks(args) => catalog::checks(&args),
@@ -22,8 +22,12 @@ pub fn dispatch(cli: Cli) -> u8 {
             &mut std::io::stdout(),
             &mut std::io::stdin().lock(),
         )),
-        Command::Accept(args) => snapshot_command(crate::snapshot::accept(&args, &mut std::io::stdout())),
-        Command::Reject(args) => snapshot_command(crate::snapshot::reject(&args, &mut std::io::stdout())),
+        Command::Accept(args) => {
+            snapshot_command(crate::snapshot::accept(&args, &mut std::io::stdout()))
+        }
+        Command::Reject(args) => {
+            snapshot_command(crate::snapshot::reject(&args, &mut std::io::stdout()))
+        }
     }
 }
 
@@ -39,7 +43,10 @@ pub fn apply_color(choice: ColorChoice) {
     let on = match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
     colored::control::set_override(on);
 }

@@ -76,18 +76,36 @@ impl Engine<'_> {
     /// refuses the credentials stops the run (exit 3) instead of failing every step.
     pub async fn preflight(&self) -> Result<(), RunAbort> {
         let mut headers = vec![
-            ("User-Agent".to_string(), super::client::OKTA_USER_AGENT.to_string()),
+            (
+                "User-Agent".to_string(),
+                super::client::OKTA_USER_AGENT.to_string(),
+            ),
             ("Accept".to_string(), super::client::SCIM_JSON.to_string()),
             ("Accept-Charset".to_string(), "utf-8".to_string()),
         ];
         if let Some(c) = &self.credentials {
             headers.push(("Authorization".into(), c.header_value()));
         }
-        let url = format!("{}/Users?startIndex=1&count=2", self.base_url.trim_end_matches('/'));
-        let request = OutgoingRequest { method: "GET".into(), url, headers, body: None };
+        let url = format!(
+            "{}/Users?startIndex=1&count=2",
+            self.base_url.trim_end_matches('/')
+        );
+        let request = OutgoingRequest {
+            method: "GET".into(),
+            url,
+            headers,
+            body: None,
+        };
         let (exchange, failure) = self.client.send(&request).await;
         match (failure, exchange.status()) {
-            (Some(f @ (TransportFailure::Unreachable(_) | TransportFailure::Tls(_) | TransportFailure::Timeout(_))), _) => Err(RunAbort::Target(f)),
+            (
+                Some(
+                    f @ (TransportFailure::Unreachable(_)
+                    | TransportFailure::Tls(_)
+                    | TransportFailure::Timeout(_)),
+                ),
+                _,
+            ) => Err(RunAbort::Target(f)),
             (_, Some(s @ (401 | 403))) => Err(RunAbort::AuthRejected(format!(
                 "Okta's connection test (GET /Users?startIndex=1&count=2) answered {s}; check the token and --auth mode"
             ))),
@@ -96,18 +114,34 @@ impl Engine<'_> {
     }
 
     /// Runs every instance, emitting events; returns the result tree.
-    pub async fn run(&self, instances: &[Instance<'_>], target: TargetInfo, reporter: &mut dyn Reporter) -> Result<RunReport, RunAbort> {
+    pub async fn run(
+        &self,
+        instances: &[Instance<'_>],
+        target: TargetInfo,
+        reporter: &mut dyn Reporter,
+    ) -> Result<RunReport, RunAbort> {
         let started = Instant::now();
-        let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-        reporter.handle(&Event::RunStarted { target: &target, profile: &self.profile.name, scenario_count: instances.len() })?;
+        let started_at =
+            humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+        reporter.handle(&Event::RunStarted {
+            target: &target,
+            profile: &self.profile.name,
+            scenario_count: instances.len(),
+        })?;
         let mut scenarios = Vec::new();
         let mut stop = false;
         for inst in instances {
             let report = match (&inst.skip, stop) {
                 (Some(reason), _) => skipped(inst, reason.clone()),
-                (None, true) => skipped(inst, "not run: --fail-fast stopped the run after a failure".into()),
+                (None, true) => skipped(
+                    inst,
+                    "not run: --fail-fast stopped the run after a failure".into(),
+                ),
                 (None, false) => {
-                    reporter.handle(&Event::ScenarioStarted { name: &inst.scenario.def.name, dialect: inst.dialect })?;
+                    reporter.handle(&Event::ScenarioStarted {
+                        name: &inst.scenario.def.name,
+                        dialect: inst.dialect,
+                    })?;
                     let (report, fatal) = self.run_instance(inst, reporter).await?;
                     if let Some(f) = fatal {
                         reporter.handle(&Event::ScenarioFinished { scenario: &report })?;
@@ -136,7 +170,11 @@ impl Engine<'_> {
         Ok(report)
     }
 
-    async fn run_instance(&self, inst: &Instance<'_>, reporter: &mut dyn Reporter) -> Result<(ScenarioReport, Option<TransportFailure>), RunAbort> {
+    async fn run_instance(
+        &self,
+        inst: &Instance<'_>,
+        reporter: &mut dyn Reporter,
+    ) -> Result<(ScenarioReport, Option<TransportFailure>), RunAbort> {
         let started = Instant::now();
         let scenario = inst.scenario;
         let mut state = InstanceState::default();
@@ -144,11 +182,15 @@ impl Engine<'_> {
             Ok(v) => v,
             Err(e) => return Ok((failed_setup(inst, e.to_string(), started.elapsed()), None)),
         };
-        state.run_values.push((self.run_id.clone(), "run_id".into()));
+        state
+            .run_values
+            .push((self.run_id.clone(), "run_id".into()));
         for user in scenario.def.users.keys() {
             let key = format!("{user}.external_id");
             if let Some(v) = vars.get(&key) {
-                state.run_values.push((super::super::scenario::template::as_text(&v.value), key));
+                state
+                    .run_values
+                    .push((super::super::scenario::template::as_text(&v.value), key));
             }
         }
         let steps = scenario.def.steps.iter().map(|s| (s, false));
@@ -156,23 +198,34 @@ impl Engine<'_> {
         let mut reports = Vec::new();
         let mut fatal = None;
         for (index, (step, is_teardown)) in steps.chain(teardown).enumerate() {
-            if step.dialect.is_some_and(|d| d != inst.dialect) || (fatal.is_some() && !is_teardown) {
+            if step.dialect.is_some_and(|d| d != inst.dialect) || (fatal.is_some() && !is_teardown)
+            {
                 continue;
             }
             let report = if let Some(reason) = self.feature_gap(step) {
                 skipped_step(index + 1, step, is_teardown, reason)
             } else {
-                let (report, f) = self.run_one(inst, index + 1, step, is_teardown, &mut vars, &mut state).await;
+                let (report, f) = self
+                    .run_one(inst, index + 1, step, is_teardown, &mut vars, &mut state)
+                    .await;
                 fatal = fatal.or(f);
                 report
             };
-            reporter.handle(&Event::StepFinished { scenario: &scenario.def.name, dialect: inst.dialect, step: &report })?;
+            reporter.handle(&Event::StepFinished {
+                scenario: &scenario.def.name,
+                dialect: inst.dialect,
+                step: &report,
+            })?;
             reports.push(report);
             if fatal.is_some() {
                 break;
             }
         }
-        let status = if reports.iter().any(|r| r.status == Status::Failed) { Status::Failed } else { Status::Passed };
+        let status = if reports.iter().any(|r| r.status == Status::Failed) {
+            Status::Failed
+        } else {
+            Status::Passed
+        };
         let report = ScenarioReport {
             name: scenario.def.name.clone(),
             file: scenario.display_path(),
@@ -189,7 +242,11 @@ impl Engine<'_> {
         let missing = self.profile.missing(&step.features);
         (!missing.is_empty()).then(|| {
             let names: Vec<String> = missing.iter().map(|f| f.to_string()).collect();
-            format!("profile {} does not enable {}", self.profile.name, names.join(", "))
+            format!(
+                "profile {} does not enable {}",
+                self.profile.name,
+                names.join(", ")
+            )
         })
     }
 
@@ -212,8 +269,16 @@ impl Engine<'_> {
             scenario: inst.scenario,
             echo: &echo,
         };
-        let settings = StepSettings { client: &self.client, base_url: &self.base_url, max_retry_wait: self.max_retry_wait, read_settle: self.read_settle };
-        let verified = step.verifies.as_ref().and_then(|v| state.last_exchange.get(v));
+        let settings = StepSettings {
+            client: &self.client,
+            base_url: &self.base_url,
+            max_retry_wait: self.max_retry_wait,
+            read_settle: self.read_settle,
+        };
+        let verified = step
+            .verifies
+            .as_ref()
+            .and_then(|v| state.last_exchange.get(v));
         let mut run = run_step(step, vars, &ctx, &settings, verified).await;
         let fatal = run.fatal.take();
         if let Some(last) = run.exchanges.last() {
@@ -224,7 +289,11 @@ impl Engine<'_> {
         }
         state.note_ids(step, vars);
         let secrets = self.all_secrets(vars);
-        let request_line = run.exchanges.first().map(|e| e.request_line(&self.base_url)).unwrap_or_else(|| format!("{} {}", step.request.method, step.request.path));
+        let request_line = run
+            .exchanges
+            .first()
+            .map(|e| e.request_line(&self.base_url))
+            .unwrap_or_else(|| format!("{} {}", step.request.method, step.request.path));
         let snapshot = self.snapshot(inst, index, step, &run, &request_line, state, &secrets);
         for ex in &mut run.exchanges {
             scrub_exchange(ex, &secrets);
@@ -276,18 +345,20 @@ impl Engine<'_> {
             run_values: &state.run_values,
             secrets,
         };
-        Some(judge(&request).unwrap_or_else(|e| SnapshotOutcome::Mismatch {
-            file: String::new(),
-            diff: String::new(),
-            changed_paths: vec![format!("snapshot error: {e}")],
-            written: None,
-        }))
+        Some(
+            judge(&request).unwrap_or_else(|e| SnapshotOutcome::Mismatch {
+                file: String::new(),
+                diff: String::new(),
+                changed_paths: vec![format!("snapshot error: {e}")],
+                written: None,
+            }),
+        )
     }
 
     fn all_secrets(&self, vars: &Vars) -> Vec<(String, String)> {
         let mut all = self.secrets.clone();
         all.extend(vars.secrets());
-        all.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+        all.sort_by_key(|s| std::cmp::Reverse(s.1.len()));
         all
     }
 }
@@ -307,7 +378,11 @@ impl InstanceState {
         for name in step.capture.keys() {
             let values: Vec<String> = match vars.get(name).map(|v| &v.value) {
                 Some(Value::String(s)) => vec![s.clone()],
-                Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect(),
                 _ => Vec::new(),
             };
             for v in values {
@@ -324,12 +399,20 @@ fn step_status(report: &StepReport, skipped: bool, strict: bool) -> Status {
         return Status::Skipped;
     }
     let assertion_fails = report.assertions.iter().any(|a| {
-        !a.passed && a.check.as_deref().and_then(crate::check::find).is_none_or(|d| strict || d.severity == Severity::Fail)
+        !a.passed
+            && a.check
+                .as_deref()
+                .and_then(crate::check::find)
+                .is_none_or(|d| strict || d.severity == Severity::Fail)
     });
     let check_fails = report.failing_checks(strict).next().is_some();
     let snapshot_fails = matches!(report.snapshot, Some(SnapshotOutcome::Mismatch { .. }))
         || matches!(&report.snapshot, Some(SnapshotOutcome::New { written, .. }) if !written.as_deref().is_some_and(|w| w.ends_with(".snap")));
-    if report.error.is_some() || assertion_fails || check_fails || snapshot_fails { Status::Failed } else { Status::Passed }
+    if report.error.is_some() || assertion_fails || check_fails || snapshot_fails {
+        Status::Failed
+    } else {
+        Status::Passed
+    }
 }
 
 fn skipped(inst: &Instance<'_>, reason: String) -> ScenarioReport {
@@ -378,7 +461,11 @@ fn summarize(scenarios: &[ScenarioReport], strict: bool) -> Summary {
         }
         for step in &sc.steps {
             s.warnings += if strict { 0 } else { step.warnings().count() };
-            if matches!(step.snapshot, Some(SnapshotOutcome::Mismatch { .. } | SnapshotOutcome::New { .. })) && step.status == Status::Failed {
+            if matches!(
+                step.snapshot,
+                Some(SnapshotOutcome::Mismatch { .. } | SnapshotOutcome::New { .. })
+            ) && step.status == Status::Failed
+            {
                 s.snapshot_differences += 1;
             }
         }
@@ -406,7 +493,9 @@ fn scrub_exchange(ex: &mut Exchange, secrets: &[(String, String)]) {
         *v = scrub(v, secrets);
     }
     if let Some(r) = &mut ex.response {
-        let leaked = secrets.iter().any(|(_, v)| !v.is_empty() && r.body.contains(v.as_str()));
+        let leaked = secrets
+            .iter()
+            .any(|(_, v)| !v.is_empty() && r.body.contains(v.as_str()));
         r.body = scrub(&r.body, secrets);
         if leaked {
             r.json = serde_json::from_str(&r.body).ok();
