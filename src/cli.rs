@@ -1,12 +1,22 @@
-//! Command-line surface: clap definitions of every subcommand and their arguments.
+//! Command-line surface: clap definitions of every subcommand and their arguments. Raw
+//! arguments are resolved into validated settings by `crate::commands` before any work.
 
-use clap::{Parser, Subcommand};
+use crate::profile::Auth;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const EXIT_CODES: &str = "Exit codes:\n  0  all selected scenarios passed\n  1  conformance failures or snapshot differences\n  2  usage, scenario, profile or configuration error\n  3  target unreachable, TLS failure or authentication rejected\n  4  nothing selected by the filters";
 
 #[derive(Debug, Parser)]
 #[command(
     name = "scimreplay",
     version,
-    about = "Replays Okta's SCIM provisioning traffic against a SCIM 2.0 server"
+    about = "Replays Okta's SCIM 2.0 provisioning traffic against a SCIM server and tells whether Okta will work with it",
+    long_about = "Replays the exact HTTP sequences Okta's provisioning engine sends (connection test, import, push user, \
+profile update, deactivate, reactivate, password sync, group push, membership, rename, Push Now, group delete) \
+against a SCIM 2.0 endpoint, checks every response against what Okta needs, and diffs normalized responses \
+against committed snapshots.",
+    after_help = EXIT_CODES
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -15,6 +25,149 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Replay scenarios against a target (default: the embedded reference server)
+    Run(RunArgs),
+    /// List the scenarios that would run, without sending anything
+    List(ListArgs),
+    /// Check scenario files and profiles for errors, without sending anything
+    Validate(ValidateArgs),
+    /// List every Okta check with id, severity, fix hint and reference
+    Checks(ChecksArgs),
+    /// List the built-in Okta app profiles
+    Profiles,
+    /// Review pending snapshot files one by one (accept, reject or skip)
+    Review(crate::snapshot::ReviewArgs),
+    /// Accept pending snapshot files
+    Accept(crate::snapshot::AcceptArgs),
+    /// Reject (delete) pending snapshot files
+    Reject(crate::snapshot::RejectArgs),
     /// Run the reference SCIM 2.0 server
     Serve(crate::server::ServeArgs),
+}
+
+/// Which dialects to replay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DialectChoice {
+    Put,
+    Patch,
+    Both,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// Which scenarios to take.
+#[derive(Debug, Args, Clone)]
+pub struct SelectArgs {
+    /// Scenario files or directories [default: scenarios]
+    pub paths: Vec<PathBuf>,
+    /// Okta app profile: a built-in name (see `scimreplay profiles`) or a profile file
+    #[arg(long, short = 'p', default_value = crate::profile::DEFAULT, value_name = "NAME|FILE")]
+    pub profile: String,
+    /// Dialect(s) to replay [default: the profile's]
+    #[arg(long, value_enum)]
+    pub dialect: Option<DialectChoice>,
+    /// Only scenarios whose name matches this glob (repeatable), e.g. 'okta/group-*'
+    #[arg(long = "scenario", short = 's', value_name = "GLOB")]
+    pub scenarios: Vec<String>,
+    /// Only scenarios with this tag (repeatable)
+    #[arg(long = "tag", short = 't', value_name = "TAG")]
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  scimreplay run                                   # whole suite against the embedded reference server\n  scimreplay run --profile okta-oin -s 'okta/group-*'\n  SCIM_TOKEN=... scimreplay run --target https://scim.example.com/scim/v2 --token-env SCIM_TOKEN --ci --report-junit junit.xml\n\nExit codes: 0 passed, 1 failures or snapshot differences, 2 usage/scenario error, 3 target unreachable/TLS/auth rejected, 4 nothing selected")]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+    /// SCIM base URL of the server to test (without it, the embedded reference server is started)
+    #[arg(long, env = "SCIM_BASE_URL", value_name = "URL")]
+    pub target: Option<String>,
+    /// Read the token from this environment variable (preferred over --token)
+    #[arg(long, value_name = "VAR")]
+    pub token_env: Option<String>,
+    /// The token (visible in process lists: prefer --token-env or SCIM_TOKEN)
+    #[arg(long, env = "SCIM_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// How the token is sent [default: the profile's]; basic takes the token as user:password
+    #[arg(long, value_enum)]
+    pub auth: Option<Auth>,
+    /// Switch on a reference-server quirk (embedded target only; repeatable; see `serve --list-quirks`)
+    #[arg(long = "quirk", value_name = "NAME[=VALUE]")]
+    pub quirks: Vec<String>,
+    /// When to write snapshot files: auto (new, or no under CI), new (.snap.new), always, no
+    #[arg(long, value_enum, default_value = "auto")]
+    pub update: crate::snapshot::UpdateMode,
+    /// CI mode: never write snapshot files (same as CI=true)
+    #[arg(long)]
+    pub ci: bool,
+    /// Do not compare responses with snapshots
+    #[arg(long)]
+    pub no_snapshots: bool,
+    /// Snapshot directory
+    #[arg(long, default_value = "snapshots", value_name = "DIR")]
+    pub snapshots: PathBuf,
+    /// Snapshot baseline name [default: reference for the embedded server, else the target's host]
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
+    /// Warnings fail the run too
+    #[arg(long)]
+    pub strict: bool,
+    /// Stop after the first failed scenario (its teardown still runs)
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Per-request timeout (Okta's is 60 s)
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
+    /// Longest wait honoured for a 429 Retry-After (Okta waits the full Retry-After, or 5 minutes without one)
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub max_retry_wait: std::time::Duration,
+    /// How long a read that verifies a write is retried until the write shows (eventually consistent servers)
+    #[arg(long, default_value = "2s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub read_settle: std::time::Duration,
+    /// Do not verify TLS certificates
+    #[arg(long)]
+    pub insecure: bool,
+    /// Extra trusted CA certificate(s), PEM
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Write the JSON report here (schema: docs/report-json.md)
+    #[arg(long, value_name = "FILE")]
+    pub report_json: Option<PathBuf>,
+    /// Write a JUnit XML report here
+    #[arg(long, value_name = "FILE")]
+    pub report_junit: Option<PathBuf>,
+    /// Colour output
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// Print full HTTP transcripts (secrets redacted)
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub select: SelectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Scenario files or directories [default: scenarios]
+    pub paths: Vec<PathBuf>,
+    /// Also validate these profile files (built-ins are always checked)
+    #[arg(long = "profile", value_name = "FILE")]
+    pub profiles: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ChecksArgs {
+    /// Show which reference-server quirk each check catches
+    #[arg(long)]
+    pub matrix: bool,
 }

@@ -6,11 +6,13 @@
 
 pub mod check;
 pub mod cli;
+pub mod commands;
 pub mod exit;
 pub mod fsutil;
 pub mod normalize;
 pub mod profile;
 pub mod replay;
+pub mod report;
 pub mod scenario;
 pub mod server;
 pub mod snapshot;

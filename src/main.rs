@@ -4,7 +4,5 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     scimreplay::tls::init();
     let cli = scimreplay::cli::Cli::parse();
-    match cli.command {
-        scimreplay::cli::Command::Serve(_args) => ExitCode::from(scimreplay::exit::SUCCESS),
-    }
+    ExitCode::from(scimreplay::commands::dispatch(cli))
 }

@@ -1,9 +1,16 @@
 //! Named Okta checks: the registry (stable id, severity, fix hint, protocol reference) and the
 //! check functions that judge exchanges. A failed check is a result, never an `Err` or panic.
 
+mod filters;
+pub mod matrix;
 pub mod registry;
+mod resources;
+pub mod rules;
+mod write_effects;
 
 pub use registry::{CHECKS, CheckDef, find};
+pub use rules::{CheckInput, RequestKind, Verdict};
+pub use write_effects::same as same_scim_value;
 
 use serde::Serialize;
 use std::fmt;

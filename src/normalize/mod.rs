@@ -1,3 +1,119 @@
 //! Normalization: turns a response into a canonical, run-independent JSON document (sorted
 //! keys, set-like arrays ordered, server ids replaced by capture names, timestamps/versions
-//! validated then replaced, base URL replaced, secrets scrubbed). (Contract only.)
+//! validated then replaced, base URL replaced, secrets scrubbed).
+
+mod canonical;
+mod paths;
+mod redact;
+
+pub use paths::json_changed_paths;
+pub use redact::scrub_secrets;
+
+use crate::replay::exchange::RecordedResponse;
+use canonical::{Canonicalizer, placeholder};
+use redact::{Replacer, secret_replacer};
+use serde_json::{Map, Value};
+
+/// Response headers kept in a normalized document (lower-cased names), in this order.
+pub const SELECTED_HEADERS: &[&str] = &[
+    "content-type",
+    "location",
+    "etag",
+    "www-authenticate",
+    "retry-after",
+];
+
+/// What normalization needs to know about the run.
+#[derive(Debug, Clone, Copy)]
+pub struct NormalizeContext<'a> {
+    /// The target's base URL, e.g. `http://127.0.0.1:41234/scim/v2`; becomes `{{base}}`.
+    pub base_url: &'a str,
+    /// `(value, name)`: server-issued ids captured so far, in the order first captured. A string
+    /// equal to a value (or a URL path segment equal to it) becomes `{{name}}`.
+    pub ids: &'a [(String, String)],
+    /// `(value, name)`: per-run generated values; every occurrence becomes `{{name}}`.
+    pub run_values: &'a [(String, String)],
+    /// `(name, value)`: every occurrence of a value becomes `[secret:name]`.
+    pub secrets: &'a [(String, String)],
+}
+
+/// A canonical document plus what could not be normalized (e.g. an invalid timestamp).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Normalized {
+    /// `{"status": …, "headers": {…}, "body": …}`.
+    pub document: Value,
+    /// One line per problem, e.g. `body.meta.created: "yesterday" is not an RFC 3339 date-time`.
+    pub problems: Vec<String>,
+}
+
+/// Normalizes status, selected headers and body of `resp`. Never panics.
+pub fn normalize_response(resp: &RecordedResponse, ctx: &NormalizeContext) -> Normalized {
+    let mut canon = canonicalizer(ctx);
+    let headers = headers(resp, &mut canon);
+    let body = body(resp, &mut canon);
+    let mut document = Map::new();
+    document.insert("status".into(), Value::from(resp.status));
+    document.insert("headers".into(), Value::Object(headers));
+    document.insert("body".into(), body);
+    Normalized {
+        document: Value::Object(document),
+        problems: canon.problems,
+    }
+}
+
+fn canonicalizer<'a>(ctx: &NormalizeContext<'a>) -> Canonicalizer<'a> {
+    let mut strings = Replacer::default();
+    let base = ctx.base_url.trim_end_matches('/');
+    strings.anywhere(base, "{{base}}".into());
+    for (value, name) in ctx.ids {
+        strings.segment(value, placeholder(name));
+    }
+    for (value, name) in ctx.run_values {
+        strings.anywhere(value, placeholder(name));
+    }
+    Canonicalizer {
+        secrets: secret_replacer(ctx.secrets),
+        strings,
+        ids: ctx.ids,
+        problems: Vec::new(),
+    }
+}
+
+fn headers(resp: &RecordedResponse, canon: &mut Canonicalizer) -> Map<String, Value> {
+    let mut out = Map::new();
+    for &name in SELECTED_HEADERS {
+        let values: Vec<&str> = resp
+            .headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        if values.is_empty() {
+            continue;
+        }
+        let joined = Value::String(values.join(", "));
+        let value = if name == "etag" {
+            canon.version(&joined, &format!("headers.{name}"))
+        } else {
+            canon.value(&joined, &format!("headers.{name}"))
+        };
+        out.insert(name.to_string(), value);
+    }
+    out
+}
+
+fn body(resp: &RecordedResponse, canon: &mut Canonicalizer) -> Value {
+    if resp.truncated {
+        canon
+            .problems
+            .push("body: truncated at the response size limit".into());
+    }
+    match &resp.json {
+        Some(json) => canon.value(json, "body"),
+        None if resp.body.is_empty() => Value::Null,
+        None => Value::String(canon.string(&resp.body)),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -152,6 +152,11 @@ impl Profile {
         })
     }
 
+    /// Every built-in profile, each parsed or with its error.
+    pub fn builtins_checked() -> Vec<Result<Profile, ProfileError>> {
+        BUILTIN.iter().map(|(n, t)| Profile::parse(&format!("profiles/{n}.yaml"), t)).collect()
+    }
+
     /// Every built-in profile.
     pub fn builtins() -> Vec<Profile> {
         BUILTIN

@@ -1,4 +1,9 @@
 //! Replay: renders scenario steps, sends them, captures values, judges responses.
 
+pub mod assert;
+pub mod client;
+pub mod engine;
 pub mod exchange;
+pub mod render;
 pub mod result;
+pub mod step;

@@ -390,6 +390,14 @@ fn validate_step(
             collect_strings(v, &mut texts);
         }
     }
+    for a in &step.expect.body {
+        texts.push(a.path.clone());
+        for v in [&a.equals, &a.contains].into_iter().flatten() {
+            collect_strings(v, &mut texts);
+        }
+        texts.extend(a.equals_ignore_case.clone());
+    }
+    texts.extend(step.expect.headers.iter().filter_map(|h| h.equals.clone()));
     for text in &texts {
         check_refs(text, known)?;
     }

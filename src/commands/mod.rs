@@ -1,0 +1,51 @@
+//! Command implementations: each resolves its arguments into validated settings, does the work
+//! through the library, and returns an exit code from `crate::exit`.
+
+mod catalog;
+mod run;
+
+use crate::cli::{Cli, ColorChoice, Command};
+use crate::exit;
+use std::io::IsTerminal;
+
+/// Runs a parsed command line and returns the process exit code.
+pub fn dispatch(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::List(args) => catalog::list(&args),
+        Command::Validate(args) => catalog::validate(&args),
+        Command::Checks(args) => catalog::checks(&args),
+        Command::Profiles => catalog::profiles(),
+        Command::Serve(args) => crate::server::run_serve(args),
+        Command::Review(args) => snapshot_command(crate::snapshot::review(
+            &args,
+            &mut std::io::stdout(),
+            &mut std::io::stdin().lock(),
+        )),
+        Command::Accept(args) => snapshot_command(crate::snapshot::accept(&args, &mut std::io::stdout())),
+        Command::Reject(args) => snapshot_command(crate::snapshot::reject(&args, &mut std::io::stdout())),
+    }
+}
+
+fn snapshot_command(result: Result<u8, crate::snapshot::SnapshotError>) -> u8 {
+    result.unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        exit::USAGE
+    })
+}
+
+/// Applies `--color` (and `NO_COLOR`) to every later styled output.
+pub fn apply_color(choice: ColorChoice) {
+    let on = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    colored::control::set_override(on);
+}
+
+/// Prints a usage/config error and returns exit code 2.
+fn usage_error(message: impl std::fmt::Display) -> u8 {
+    eprintln!("error: {message}");
+    exit::USAGE
+}

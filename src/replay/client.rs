@@ -1,0 +1,313 @@
+//! The HTTP client: sends one rendered request with Okta's headers and the run's credentials,
+//! bounds time and response size, classifies transport failures, and records the exchange with
+//! the Authorization value redacted.
+
+use super::exchange::{Exchange, RecordedRequest, RecordedResponse};
+use crate::profile::Auth;
+use std::time::{Duration, Instant};
+
+/// Okta's request headers (okta-protocol.md §2).
+pub const OKTA_USER_AGENT: &str = "Okta SCIM Client 1.0.0";
+pub const SCIM_JSON: &str = "application/scim+json";
+pub const SCIM_JSON_UTF8: &str = "application/scim+json; charset=utf-8";
+
+/// Responses larger than this are cut (and marked truncated).
+pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+
+/// How the client reaches the target.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub timeout: Duration,
+    pub insecure: bool,
+    /// PEM file with extra trusted roots.
+    pub ca_cert: Option<std::path::PathBuf>,
+}
+
+/// Credentials for the run.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub auth: Auth,
+    pub token: String,
+}
+
+impl Credentials {
+    /// The Authorization header value Okta would send.
+    pub fn header_value(&self) -> String {
+        use base64::Engine;
+        match self.auth {
+            Auth::Bearer => format!("Bearer {}", self.token),
+            Auth::Header => self.token.clone(),
+            Auth::Basic => format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(&self.token)
+            ),
+        }
+    }
+}
+
+/// A request ready to send.
+#[derive(Debug, Clone)]
+pub struct OutgoingRequest {
+    pub method: String,
+    pub url: String,
+    /// Final header list (Okta defaults merged with the step's), Authorization included.
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+/// Why a request got no response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportFailure {
+    /// Connection refused, DNS failure, unreachable host.
+    Unreachable(String),
+    /// TLS handshake or certificate failure.
+    Tls(String),
+    /// No complete response within the timeout.
+    Timeout(String),
+    /// The connection dropped or the response was malformed.
+    Broken(String),
+}
+
+impl std::fmt::Display for TransportFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TransportFailure::Unreachable(m) => write!(f, "target unreachable: {m}"),
+            TransportFailure::Tls(m) => write!(f, "TLS failure: {m}"),
+            TransportFailure::Timeout(m) => write!(f, "timed out: {m}"),
+            TransportFailure::Broken(m) => write!(f, "connection failed: {m}"),
+        }
+    }
+}
+
+/// A client error that stops the run before anything is sent.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("cannot read CA certificate {path}: {message}")]
+    CaCert { path: String, message: String },
+    #[error("cannot build the HTTP client: {0}")]
+    Build(String),
+}
+
+/// Sends requests; cheap to clone.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+}
+
+impl Client {
+    pub fn new(config: &ClientConfig) -> Result<Client, ClientError> {
+        crate::tls::init();
+        let mut builder = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .no_proxy()
+            .redirect(same_host_redirects())
+            .danger_accept_invalid_certs(config.insecure);
+        if let Some(path) = &config.ca_cert {
+            let shown = path.display().to_string();
+            let pem = std::fs::read(path).map_err(|e| ClientError::CaCert {
+                path: shown.clone(),
+                message: e.to_string(),
+            })?;
+            let certs =
+                reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| ClientError::CaCert {
+                    path: shown.clone(),
+                    message: e.to_string(),
+                })?;
+            if certs.is_empty() {
+                return Err(ClientError::CaCert {
+                    path: shown,
+                    message: "no PEM certificate found".into(),
+                });
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder
+            .build()
+            .map_err(|e| ClientError::Build(e.to_string()))?;
+        Ok(Client { http })
+    }
+
+    /// Sends one request; never fails: transport problems are recorded in the exchange.
+    pub async fn send(&self, req: &OutgoingRequest) -> (Exchange, Option<TransportFailure>) {
+        let started = Instant::now();
+        let recorded = record_request(req);
+        let result = self.send_inner(req).await;
+        let duration = started.elapsed();
+        match result {
+            Ok(response) => (
+                Exchange {
+                    request: recorded,
+                    response: Some(response),
+                    error: None,
+                    duration,
+                },
+                None,
+            ),
+            Err(failure) => (
+                Exchange {
+                    request: recorded,
+                    response: None,
+                    error: Some(failure.to_string()),
+                    duration,
+                },
+                Some(failure),
+            ),
+        }
+    }
+
+    async fn send_inner(
+        &self,
+        req: &OutgoingRequest,
+    ) -> Result<RecordedResponse, TransportFailure> {
+        let method = reqwest::Method::from_bytes(req.method.as_bytes())
+            .map_err(|e| TransportFailure::Broken(e.to_string()))?;
+        let url = reqwest::Url::parse(&req.url)
+            .map_err(|e| TransportFailure::Broken(format!("invalid URL {}: {e}", req.url)))?;
+        let mut builder = self.http.request(method, url);
+        for (name, value) in &req.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = &req.body {
+            builder = builder.body(body.clone());
+        }
+        let mut response = builder.send().await.map_err(classify)?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let mut bytes = Vec::new();
+        let mut truncated = false;
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            let room = MAX_RESPONSE_BYTES - bytes.len();
+            if chunk.len() > room {
+                bytes.extend_from_slice(&chunk[..room]);
+                truncated = true;
+                break;
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let json = if truncated || bytes.is_empty() {
+            None
+        } else {
+            serde_json::from_slice(&bytes).ok()
+        };
+        Ok(RecordedResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            json,
+            truncated,
+        })
+    }
+}
+
+/// Follows redirects only within the same host, so the Authorization header never reaches
+/// another host.
+fn same_host_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same = attempt.previous().first().is_some_and(|first| {
+            first.host_str() == attempt.url().host_str() && first.port() == attempt.url().port()
+        });
+        if attempt.previous().len() >= 5 || !same {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+fn record_request(req: &OutgoingRequest) -> RecordedRequest {
+    let headers = req
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            let value = if k.eq_ignore_ascii_case("authorization") {
+                redact_authorization(v)
+            } else {
+                v.clone()
+            };
+            (k.clone(), value)
+        })
+        .collect();
+    RecordedRequest {
+        method: req.method.clone(),
+        url: req.url.clone(),
+        headers,
+        body: req.body.clone(),
+    }
+}
+
+/// Keeps the scheme word, hides the credential: `Bearer [redacted]`.
+fn redact_authorization(value: &str) -> String {
+    match value.split_once(' ') {
+        Some((scheme, _)) if matches!(scheme.to_ascii_lowercase().as_str(), "bearer" | "basic") => {
+            format!("{scheme} [redacted]")
+        }
+        _ => "[redacted]".into(),
+    }
+}
+
+fn classify(err: reqwest::Error) -> TransportFailure {
+    let chain = error_chain(&err);
+    let lower = chain.to_ascii_lowercase();
+    if err.is_timeout() {
+        TransportFailure::Timeout(chain)
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
+        TransportFailure::Tls(chain)
+    } else if err.is_connect() {
+        TransportFailure::Unreachable(chain)
+    } else {
+        TransportFailure::Broken(chain)
+    }
+}
+
+/// The error and its sources on one line, without repeats.
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authorization_forms_match_okta() {
+        let c = |auth| {
+            Credentials {
+                auth,
+                token: "abc".into(),
+            }
+            .header_value()
+        };
+        assert_eq!(c(Auth::Bearer), "Bearer abc");
+        assert_eq!(c(Auth::Header), "abc");
+        assert_eq!(c(Auth::Basic), "Basic YWJj");
+    }
+
+    #[test]
+    fn authorization_is_redacted_in_records() {
+        assert_eq!(redact_authorization("Bearer abc"), "Bearer [redacted]");
+        assert_eq!(redact_authorization("abc"), "[redacted]");
+        assert_eq!(redact_authorization("Basic Zm9v"), "Basic [redacted]");
+    }
+}

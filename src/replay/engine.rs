@@ -1,0 +1,421 @@
+//! The run engine: replays selected scenario instances in order (steps, then teardown), feeds
+//! every result to the reporters as events, and builds the run's result tree. It never prints.
+
+use super::client::{Client, Credentials, OutgoingRequest, TransportFailure};
+use super::exchange::{Exchange, RecordedResponse};
+use super::render::{RenderContext, scenario_vars};
+use super::result::{RunReport, ScenarioReport, Status, StepReport, Summary, TargetInfo};
+use super::step::{StepRun, StepSettings, run_step};
+use crate::check::Severity;
+use crate::profile::Profile;
+use crate::report::{Event, ReportError, Reporter};
+use crate::scenario::template::Vars;
+use crate::scenario::{Dialect, Scenario, Step};
+use crate::snapshot::SnapshotOutcome;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// A scenario under one dialect, selected to run or skipped with a reason.
+#[derive(Debug, Clone)]
+pub struct Instance<'a> {
+    pub scenario: &'a Scenario,
+    pub dialect: Dialect,
+    pub skip: Option<String>,
+}
+
+/// What the snapshot judge is asked to compare.
+pub struct SnapshotRequest<'a> {
+    /// The target's base URL (replaced by a placeholder).
+    pub base_url: &'a str,
+    pub scenario: &'a Scenario,
+    pub dialect: Dialect,
+    pub index: usize,
+    pub step: &'a str,
+    pub request_line: &'a str,
+    pub response: &'a RecordedResponse,
+    /// (server id value, capture name), in the order first captured.
+    pub ids: &'a [(String, String)],
+    /// (per-run value, variable name) replaced wherever they occur.
+    pub run_values: &'a [(String, String)],
+    pub secrets: &'a [(String, String)],
+}
+
+/// Compares a step's response with its snapshot; `Err` is a snapshot file problem.
+pub type SnapshotJudge<'a> = dyn Fn(&SnapshotRequest) -> Result<SnapshotOutcome, String> + 'a;
+
+/// Why a run stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum RunAbort {
+    #[error("{0}")]
+    Target(TransportFailure),
+    #[error("authentication rejected: {0}")]
+    AuthRejected(String),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+}
+
+/// Run-wide settings.
+pub struct Engine<'a> {
+    pub client: Client,
+    pub base_url: String,
+    pub credentials: Option<Credentials>,
+    pub profile: &'a Profile,
+    pub run_id: String,
+    pub strict: bool,
+    pub fail_fast: bool,
+    pub max_retry_wait: Duration,
+    pub read_settle: Duration,
+    pub snapshots: Option<&'a SnapshotJudge<'a>>,
+    /// Extra secrets (the token) scrubbed from every record.
+    pub secrets: Vec<(String, String)>,
+}
+
+impl Engine<'_> {
+    /// Okta's connection test, sent before anything else: a target that cannot be reached or
+    /// refuses the credentials stops the run (exit 3) instead of failing every step.
+    pub async fn preflight(&self) -> Result<(), RunAbort> {
+        let mut headers = vec![
+            ("User-Agent".to_string(), super::client::OKTA_USER_AGENT.to_string()),
+            ("Accept".to_string(), super::client::SCIM_JSON.to_string()),
+            ("Accept-Charset".to_string(), "utf-8".to_string()),
+        ];
+        if let Some(c) = &self.credentials {
+            headers.push(("Authorization".into(), c.header_value()));
+        }
+        let url = format!("{}/Users?startIndex=1&count=2", self.base_url.trim_end_matches('/'));
+        let request = OutgoingRequest { method: "GET".into(), url, headers, body: None };
+        let (exchange, failure) = self.client.send(&request).await;
+        match (failure, exchange.status()) {
+            (Some(f @ (TransportFailure::Unreachable(_) | TransportFailure::Tls(_) | TransportFailure::Timeout(_))), _) => Err(RunAbort::Target(f)),
+            (_, Some(s @ (401 | 403))) => Err(RunAbort::AuthRejected(format!(
+                "Okta's connection test (GET /Users?startIndex=1&count=2) answered {s}; check the token and --auth mode"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Runs every instance, emitting events; returns the result tree.
+    pub async fn run(&self, instances: &[Instance<'_>], target: TargetInfo, reporter: &mut dyn Reporter) -> Result<RunReport, RunAbort> {
+        let started = Instant::now();
+        let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+        reporter.handle(&Event::RunStarted { target: &target, profile: &self.profile.name, scenario_count: instances.len() })?;
+        let mut scenarios = Vec::new();
+        let mut stop = false;
+        for inst in instances {
+            let report = match (&inst.skip, stop) {
+                (Some(reason), _) => skipped(inst, reason.clone()),
+                (None, true) => skipped(inst, "not run: --fail-fast stopped the run after a failure".into()),
+                (None, false) => {
+                    reporter.handle(&Event::ScenarioStarted { name: &inst.scenario.def.name, dialect: inst.dialect })?;
+                    let (report, fatal) = self.run_instance(inst, reporter).await?;
+                    if let Some(f) = fatal {
+                        reporter.handle(&Event::ScenarioFinished { scenario: &report })?;
+                        return Err(RunAbort::Target(f));
+                    }
+                    stop = self.fail_fast && report.status == Status::Failed;
+                    report
+                }
+            };
+            reporter.handle(&Event::ScenarioFinished { scenario: &report })?;
+            scenarios.push(report);
+        }
+        let summary = summarize(&scenarios, self.strict);
+        let report = RunReport {
+            report_format: 1,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            started_at,
+            duration: started.elapsed(),
+            target,
+            profile: self.profile.name.clone(),
+            strict: self.strict,
+            scenarios,
+            summary,
+        };
+        reporter.handle(&Event::RunFinished { report: &report })?;
+        Ok(report)
+    }
+
+    async fn run_instance(&self, inst: &Instance<'_>, reporter: &mut dyn Reporter) -> Result<(ScenarioReport, Option<TransportFailure>), RunAbort> {
+        let started = Instant::now();
+        let scenario = inst.scenario;
+        let mut state = InstanceState::default();
+        let mut vars = match scenario_vars(scenario, self.profile, &self.run_id) {
+            Ok(v) => v,
+            Err(e) => return Ok((failed_setup(inst, e.to_string(), started.elapsed()), None)),
+        };
+        state.run_values.push((self.run_id.clone(), "run_id".into()));
+        for user in scenario.def.users.keys() {
+            let key = format!("{user}.external_id");
+            if let Some(v) = vars.get(&key) {
+                state.run_values.push((super::super::scenario::template::as_text(&v.value), key));
+            }
+        }
+        let steps = scenario.def.steps.iter().map(|s| (s, false));
+        let teardown = scenario.def.teardown.iter().map(|s| (s, true));
+        let mut reports = Vec::new();
+        let mut fatal = None;
+        for (index, (step, is_teardown)) in steps.chain(teardown).enumerate() {
+            if step.dialect.is_some_and(|d| d != inst.dialect) || (fatal.is_some() && !is_teardown) {
+                continue;
+            }
+            let report = if let Some(reason) = self.feature_gap(step) {
+                skipped_step(index + 1, step, is_teardown, reason)
+            } else {
+                let (report, f) = self.run_one(inst, index + 1, step, is_teardown, &mut vars, &mut state).await;
+                fatal = fatal.or(f);
+                report
+            };
+            reporter.handle(&Event::StepFinished { scenario: &scenario.def.name, dialect: inst.dialect, step: &report })?;
+            reports.push(report);
+            if fatal.is_some() {
+                break;
+            }
+        }
+        let status = if reports.iter().any(|r| r.status == Status::Failed) { Status::Failed } else { Status::Passed };
+        let report = ScenarioReport {
+            name: scenario.def.name.clone(),
+            file: scenario.display_path(),
+            dialect: inst.dialect,
+            status,
+            skip_reason: None,
+            duration: started.elapsed(),
+            steps: reports,
+        };
+        Ok((report, fatal))
+    }
+
+    fn feature_gap(&self, step: &Step) -> Option<String> {
+        let missing = self.profile.missing(&step.features);
+        (!missing.is_empty()).then(|| {
+            let names: Vec<String> = missing.iter().map(|f| f.to_string()).collect();
+            format!("profile {} does not enable {}", self.profile.name, names.join(", "))
+        })
+    }
+
+    async fn run_one(
+        &self,
+        inst: &Instance<'_>,
+        index: usize,
+        step: &Step,
+        teardown: bool,
+        vars: &mut Vars,
+        state: &mut InstanceState,
+    ) -> (StepReport, Option<TransportFailure>) {
+        let started = Instant::now();
+        let echo_bodies = &state.bodies;
+        let echo = |name: &str| echo_bodies.get(name).cloned();
+        let ctx = RenderContext {
+            base_url: &self.base_url,
+            credentials: self.credentials.as_ref(),
+            profile: self.profile,
+            scenario: inst.scenario,
+            echo: &echo,
+        };
+        let settings = StepSettings { client: &self.client, base_url: &self.base_url, max_retry_wait: self.max_retry_wait, read_settle: self.read_settle };
+        let verified = step.verifies.as_ref().and_then(|v| state.last_exchange.get(v));
+        let mut run = run_step(step, vars, &ctx, &settings, verified).await;
+        let fatal = run.fatal.take();
+        if let Some(last) = run.exchanges.last() {
+            if let Some(json) = last.json() {
+                state.bodies.insert(step.name.clone(), json.clone());
+            }
+            state.last_exchange.insert(step.name.clone(), last.clone());
+        }
+        state.note_ids(step, vars);
+        let secrets = self.all_secrets(vars);
+        let request_line = run.exchanges.first().map(|e| e.request_line(&self.base_url)).unwrap_or_else(|| format!("{} {}", step.request.method, step.request.path));
+        let snapshot = self.snapshot(inst, index, step, &run, &request_line, state, &secrets);
+        for ex in &mut run.exchanges {
+            scrub_exchange(ex, &secrets);
+        }
+        let mut report = StepReport {
+            index,
+            name: step.name.clone(),
+            teardown,
+            status: Status::Passed,
+            request_line: scrub(&request_line, &secrets),
+            duration: started.elapsed(),
+            attempts: run.attempts,
+            exchanges: run.exchanges,
+            assertions: run.assertions,
+            checks: run.checks,
+            snapshot,
+            error: run.error,
+        };
+        report.status = step_status(&report, run.skipped, self.strict);
+        (report, fatal)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn snapshot(
+        &self,
+        inst: &Instance<'_>,
+        index: usize,
+        step: &Step,
+        run: &StepRun,
+        request_line: &str,
+        state: &InstanceState,
+        secrets: &[(String, String)],
+    ) -> Option<SnapshotOutcome> {
+        let judge = self.snapshots?;
+        let looping = step.repeat.is_some() || step.for_each.is_some() || step.pages;
+        if !step.snapshot || looping || run.skipped {
+            return None;
+        }
+        let response = run.exchanges.last()?.response.as_ref()?;
+        let request = SnapshotRequest {
+            base_url: &self.base_url,
+            scenario: inst.scenario,
+            dialect: inst.dialect,
+            index,
+            step: &step.name,
+            request_line,
+            response,
+            ids: &state.ids,
+            run_values: &state.run_values,
+            secrets,
+        };
+        Some(judge(&request).unwrap_or_else(|e| SnapshotOutcome::Mismatch {
+            file: String::new(),
+            diff: String::new(),
+            changed_paths: vec![format!("snapshot error: {e}")],
+            written: None,
+        }))
+    }
+
+    fn all_secrets(&self, vars: &Vars) -> Vec<(String, String)> {
+        let mut all = self.secrets.clone();
+        all.extend(vars.secrets());
+        all.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+        all
+    }
+}
+
+/// Per-instance memory: echoable bodies, last exchanges, captured ids, per-run values.
+#[derive(Default)]
+struct InstanceState {
+    bodies: HashMap<String, Value>,
+    last_exchange: HashMap<String, Exchange>,
+    ids: Vec<(String, String)>,
+    run_values: Vec<(String, String)>,
+}
+
+impl InstanceState {
+    /// Captured string values become id placeholders for snapshots, in first-seen order.
+    fn note_ids(&mut self, step: &Step, vars: &Vars) {
+        for name in step.capture.keys() {
+            let values: Vec<String> = match vars.get(name).map(|v| &v.value) {
+                Some(Value::String(s)) => vec![s.clone()],
+                Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+                _ => Vec::new(),
+            };
+            for v in values {
+                if !v.is_empty() && !self.ids.iter().any(|(known, _)| known == &v) {
+                    self.ids.push((v, name.clone()));
+                }
+            }
+        }
+    }
+}
+
+fn step_status(report: &StepReport, skipped: bool, strict: bool) -> Status {
+    if skipped {
+        return Status::Skipped;
+    }
+    let assertion_fails = report.assertions.iter().any(|a| {
+        !a.passed && a.check.as_deref().and_then(crate::check::find).is_none_or(|d| strict || d.severity == Severity::Fail)
+    });
+    let check_fails = report.failing_checks(strict).next().is_some();
+    let snapshot_fails = matches!(report.snapshot, Some(SnapshotOutcome::Mismatch { .. }))
+        || matches!(&report.snapshot, Some(SnapshotOutcome::New { written, .. }) if !written.as_deref().is_some_and(|w| w.ends_with(".snap")));
+    if report.error.is_some() || assertion_fails || check_fails || snapshot_fails { Status::Failed } else { Status::Passed }
+}
+
+fn skipped(inst: &Instance<'_>, reason: String) -> ScenarioReport {
+    ScenarioReport {
+        name: inst.scenario.def.name.clone(),
+        file: inst.scenario.display_path(),
+        dialect: inst.dialect,
+        status: Status::Skipped,
+        skip_reason: Some(reason),
+        duration: Duration::ZERO,
+        steps: Vec::new(),
+    }
+}
+
+fn failed_setup(inst: &Instance<'_>, why: String, duration: Duration) -> ScenarioReport {
+    let mut report = skipped(inst, why);
+    report.status = Status::Failed;
+    report.duration = duration;
+    report
+}
+
+fn skipped_step(index: usize, step: &Step, teardown: bool, reason: String) -> StepReport {
+    StepReport {
+        index,
+        name: step.name.clone(),
+        teardown,
+        status: Status::Skipped,
+        request_line: format!("{} {}", step.request.method, step.request.path),
+        duration: Duration::ZERO,
+        attempts: 0,
+        exchanges: Vec::new(),
+        assertions: Vec::new(),
+        checks: Vec::new(),
+        snapshot: None,
+        error: Some(reason),
+    }
+}
+
+fn summarize(scenarios: &[ScenarioReport], strict: bool) -> Summary {
+    let mut s = Summary::default();
+    for sc in scenarios {
+        match sc.status {
+            Status::Passed => s.passed += 1,
+            Status::Failed => s.failed += 1,
+            Status::Skipped => s.skipped += 1,
+        }
+        for step in &sc.steps {
+            s.warnings += if strict { 0 } else { step.warnings().count() };
+            if matches!(step.snapshot, Some(SnapshotOutcome::Mismatch { .. } | SnapshotOutcome::New { .. })) && step.status == Status::Failed {
+                s.snapshot_differences += 1;
+            }
+        }
+    }
+    s
+}
+
+/// Replaces every secret value in `text` by `[secret:name]` (longest values first).
+pub fn scrub(text: &str, secrets: &[(String, String)]) -> String {
+    let mut out = text.to_string();
+    for (name, value) in secrets {
+        if !value.is_empty() && out.contains(value.as_str()) {
+            out = out.replace(value.as_str(), &format!("[secret:{name}]"));
+        }
+    }
+    out
+}
+
+fn scrub_exchange(ex: &mut Exchange, secrets: &[(String, String)]) {
+    ex.request.url = scrub(&ex.request.url, secrets);
+    if let Some(b) = &mut ex.request.body {
+        *b = scrub(b, secrets);
+    }
+    for (_, v) in &mut ex.request.headers {
+        *v = scrub(v, secrets);
+    }
+    if let Some(r) = &mut ex.response {
+        let leaked = secrets.iter().any(|(_, v)| !v.is_empty() && r.body.contains(v.as_str()));
+        r.body = scrub(&r.body, secrets);
+        if leaked {
+            r.json = serde_json::from_str(&r.body).ok();
+        }
+        for (_, v) in &mut r.headers {
+            *v = scrub(v, secrets);
+        }
+    }
+    if let Some(e) = &mut ex.error {
+        *e = scrub(e, secrets);
+    }
+}

@@ -1,0 +1,363 @@
+//! Rendering: builds a scenario instance's variables (built-ins, Okta users and groups, declared
+//! variables) and turns a step's request template into a concrete request.
+
+use super::client::{Credentials, OKTA_USER_AGENT, OutgoingRequest, SCIM_JSON, SCIM_JSON_UTF8};
+use crate::profile::{Profile, UniqueIdentifier};
+use crate::scenario::template::{TemplateError, Vars};
+use crate::scenario::{BodyShape, RequestSpec, Scenario, StepAuth};
+use serde_json::{Value, json};
+
+/// The SPEC test's id that does not exist (okta-protocol.md §8.1).
+pub const UNKNOWN_ID: &str = "010101001010101011001010101011";
+
+/// A credential that is never valid, for 401 probes.
+pub const INVALID_CREDENTIAL: &str = "scimreplay-invalid-credential";
+
+/// A random lowercase alphanumeric string.
+pub fn random_alnum(len: usize) -> String {
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut out = String::with_capacity(len);
+    while out.len() < len {
+        for b in uuid::Uuid::new_v4().as_bytes() {
+            if out.len() < len {
+                out.push(CHARS[*b as usize % CHARS.len()] as char);
+            }
+        }
+    }
+    out
+}
+
+/// Variables for one scenario instance.
+pub fn scenario_vars(
+    scenario: &Scenario,
+    profile: &Profile,
+    run_id: &str,
+) -> Result<Vars, TemplateError> {
+    let mut vars = Vars::default();
+    vars.set("run_id", json!(run_id));
+    vars.set("unknown_id", json!(UNKNOWN_ID));
+    vars.set_secret("random_password", json!(random_alnum(8)));
+    for (name, user) in &scenario.def.users {
+        let base = format!("{}.{}.{run_id}", user.given_name, user.family_name)
+            .to_lowercase()
+            .replace(' ', "-");
+        let login = format!("{base}@okta.example");
+        let email = format!("{base}@example.com");
+        let user_name = match profile.unique_identifier {
+            UniqueIdentifier::UserName => login.clone(),
+            UniqueIdentifier::Email => email.clone(),
+        };
+        let fields = [
+            ("login", login),
+            ("email", email),
+            ("user_name", user_name),
+            ("given_name", user.given_name.clone()),
+            ("family_name", user.family_name.clone()),
+            ("middle_name", user.middle_name.clone().unwrap_or_default()),
+            (
+                "display_name",
+                format!("{} {}", user.given_name, user.family_name),
+            ),
+            (
+                "locale",
+                user.locale.clone().unwrap_or_else(|| "en-US".into()),
+            ),
+            ("title", user.title.clone().unwrap_or_default()),
+            ("external_id", format!("00u{}", random_alnum(17))),
+        ];
+        for (field, value) in fields {
+            vars.set(format!("{name}.{field}"), json!(value));
+        }
+        vars.set_secret(format!("{name}.password"), json!(random_alnum(8)));
+    }
+    for (name, group) in &scenario.def.groups {
+        vars.set(
+            format!("{name}.display_name"),
+            json!(format!("{} {run_id}", group.name)),
+        );
+    }
+    for (name, template) in &scenario.def.variables {
+        let value = vars.render_str(template)?;
+        vars.set(name.clone(), json!(value));
+    }
+    for (name, template) in &scenario.def.secrets {
+        let value = vars.render_str(template)?;
+        vars.set_secret(name.clone(), json!(value));
+    }
+    Ok(vars)
+}
+
+/// A request could not be rendered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error("body_from step `{0}` has no JSON response body to echo")]
+    NoEchoBody(String),
+    #[error("cannot set `{path}` in the echoed body: {why}")]
+    BadPath { path: String, why: String },
+}
+
+/// Everything rendering needs besides the variables.
+pub struct RenderContext<'a> {
+    pub base_url: &'a str,
+    pub credentials: Option<&'a Credentials>,
+    pub profile: &'a Profile,
+    pub scenario: &'a Scenario,
+    /// JSON response bodies of earlier steps, by step name (for `body_from`).
+    pub echo: &'a dyn Fn(&str) -> Option<Value>,
+}
+
+/// Renders a step's request.
+pub fn render_request(
+    step_name: &str,
+    spec: &RequestSpec,
+    vars: &Vars,
+    ctx: &RenderContext,
+) -> Result<OutgoingRequest, RenderError> {
+    let path = vars.render_str(&spec.path)?;
+    let mut url = format!("{}{}", ctx.base_url.trim_end_matches('/'), path);
+    if let Some(q) = &spec.query {
+        url.push('?');
+        url.push_str(&vars.render_str(q)?);
+    }
+    let body = render_body(step_name, spec, vars, ctx)?;
+    let mut headers: Vec<(String, String)> = vec![
+        ("User-Agent".into(), OKTA_USER_AGENT.into()),
+        ("Accept".into(), SCIM_JSON.into()),
+        ("Accept-Charset".into(), "utf-8".into()),
+    ];
+    if body.is_some() {
+        headers.push(("Content-Type".into(), SCIM_JSON_UTF8.into()));
+    }
+    match (spec.auth, ctx.credentials) {
+        (StepAuth::Default, Some(c)) => headers.push(("Authorization".into(), c.header_value())),
+        (StepAuth::Invalid, Some(c)) => {
+            let wrong = Credentials {
+                auth: c.auth,
+                token: INVALID_CREDENTIAL.into(),
+            };
+            headers.push(("Authorization".into(), wrong.header_value()));
+        }
+        (StepAuth::Invalid, None) => headers.push((
+            "Authorization".into(),
+            format!("Bearer {INVALID_CREDENTIAL}"),
+        )),
+        _ => {}
+    }
+    for (name, value) in &spec.headers {
+        headers.retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+        let value = vars.render_str(value)?;
+        if !value.is_empty() {
+            headers.push((name.clone(), value));
+        }
+    }
+    let body = body.map(|b| serde_json::to_string(&b).expect("JSON values serialize"));
+    Ok(OutgoingRequest {
+        method: spec.method.as_str().into(),
+        url,
+        headers,
+        body,
+    })
+}
+
+fn render_body(
+    step: &str,
+    spec: &RequestSpec,
+    vars: &Vars,
+    ctx: &RenderContext,
+) -> Result<Option<Value>, RenderError> {
+    let shape = |v: Value| match spec.shape {
+        Some(BodyShape::User) => ctx.profile.shape_user(&v),
+        None => v,
+    };
+    if let Some(body) = &spec.body {
+        return Ok(Some(shape(vars.render_value(body)?)));
+    }
+    if spec.body_file.is_some() {
+        let fixture = ctx.scenario.fixture(step).cloned().unwrap_or(Value::Null);
+        return Ok(Some(shape(vars.render_value(&fixture)?)));
+    }
+    let Some(from) = &spec.body_from else {
+        return Ok(None);
+    };
+    let mut body =
+        (ctx.echo)(&from.step).ok_or_else(|| RenderError::NoEchoBody(from.step.clone()))?;
+    let mut changes = serde_json::Map::new();
+    for (path, value) in &from.set {
+        changes.insert(path.clone(), vars.render_value(value)?);
+    }
+    let changes = match spec.shape {
+        Some(BodyShape::User) => shape_dotted(ctx.profile, changes),
+        None => changes,
+    };
+    for (path, value) in changes {
+        set_path(&mut body, &path, value)?;
+    }
+    for path in &from.remove {
+        remove_path(&mut body, &vars.render_str(path)?);
+    }
+    Ok(Some(body))
+}
+
+/// Shapes dotted-path changes through the profile by expanding them into an object first.
+fn shape_dotted(
+    profile: &Profile,
+    changes: serde_json::Map<String, Value>,
+) -> serde_json::Map<String, Value> {
+    changes
+        .into_iter()
+        .filter(|(path, value)| {
+            let mut probe = json!({});
+            set_path(&mut probe, path, value.clone()).is_ok() && {
+                let shaped = profile.shape_user(&probe);
+                get_path(&shaped, path).is_some()
+            }
+        })
+        .collect()
+}
+
+/// Splits `emails[0].value` into segments: key or index.
+fn segments(path: &str) -> Vec<Segment> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let (key, rest) = part.split_once('[').unwrap_or((part, ""));
+        if !key.is_empty() {
+            out.push(Segment::Key(key.to_string()));
+        }
+        for idx in rest.split('[').filter(|s| !s.is_empty()) {
+            if let Ok(i) = idx.trim_end_matches(']').parse() {
+                out.push(Segment::Index(i));
+            }
+        }
+    }
+    out
+}
+
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+/// Sets a dotted path, creating objects as needed; attribute names match case-insensitively.
+pub fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(), RenderError> {
+    let bad = |why: &str| RenderError::BadPath {
+        path: path.to_string(),
+        why: why.to_string(),
+    };
+    let segs = segments(path);
+    let mut cur = root;
+    for (i, seg) in segs.iter().enumerate() {
+        let last = i + 1 == segs.len();
+        cur = match seg {
+            Segment::Key(k) => {
+                let map = cur
+                    .as_object_mut()
+                    .ok_or_else(|| bad("a parent is not an object"))?;
+                let key = map
+                    .keys()
+                    .find(|e| e.eq_ignore_ascii_case(k))
+                    .cloned()
+                    .unwrap_or_else(|| k.clone());
+                let slot = map.entry(key).or_insert(Value::Null);
+                if !last && slot.is_null() {
+                    *slot = json!({});
+                }
+                slot
+            }
+            Segment::Index(n) => {
+                let arr = cur
+                    .as_array_mut()
+                    .ok_or_else(|| bad("a parent is not an array"))?;
+                arr.get_mut(*n).ok_or_else(|| bad("index out of range"))?
+            }
+        };
+    }
+    *cur = value;
+    Ok(())
+}
+
+/// Reads a dotted path (case-insensitive keys).
+pub fn get_path<'v>(root: &'v Value, path: &str) -> Option<&'v Value> {
+    segments(path).iter().try_fold(root, |cur, seg| match seg {
+        Segment::Key(k) => cur
+            .as_object()?
+            .iter()
+            .find(|(e, _)| e.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v),
+        Segment::Index(n) => cur.as_array()?.get(*n),
+    })
+}
+
+fn remove_path(root: &mut Value, path: &str) {
+    let segs = segments(path);
+    let Some((last, parents)) = segs.split_last() else {
+        return;
+    };
+    let mut cur = root;
+    for seg in parents {
+        let next = match seg {
+            Segment::Key(k) => cur.as_object_mut().and_then(|m| {
+                let key = m.keys().find(|e| e.eq_ignore_ascii_case(k)).cloned()?;
+                m.get_mut(&key)
+            }),
+            Segment::Index(n) => cur.as_array_mut().and_then(|a| a.get_mut(*n)),
+        };
+        match next {
+            Some(n) => cur = n,
+            None => return,
+        }
+    }
+    match last {
+        Segment::Key(k) => {
+            if let Some(m) = cur.as_object_mut()
+                && let Some(key) = m.keys().find(|e| e.eq_ignore_ascii_case(k)).cloned()
+            {
+                m.remove(&key);
+            }
+        }
+        Segment::Index(n) => {
+            if let Some(a) = cur.as_array_mut()
+                && *n < a.len()
+            {
+                a.remove(*n);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sets_and_removes_dotted_paths() {
+        let mut v = json!({"name": {"givenName": "A"}, "emails": [{"value": "a@x"}]});
+        set_path(&mut v, "name.givenName", json!("B")).unwrap();
+        set_path(&mut v, "emails[0].value", json!("b@x")).unwrap();
+        set_path(&mut v, "active", json!(false)).unwrap();
+        set_path(&mut v, "NAME.familyName", json!("C")).unwrap();
+        assert_eq!(
+            v,
+            json!({"name": {"givenName": "B", "familyName": "C"}, "emails": [{"value": "b@x"}], "active": false})
+        );
+        remove_path(&mut v, "name.familyName");
+        remove_path(&mut v, "emails[0]");
+        assert_eq!(
+            v,
+            json!({"name": {"givenName": "B"}, "emails": [], "active": false})
+        );
+        assert!(set_path(&mut v, "emails[3].value", json!(1)).is_err());
+        assert_eq!(get_path(&v, "Name.GivenName"), Some(&json!("B")));
+    }
+
+    #[test]
+    fn random_strings_have_the_requested_shape() {
+        let s = random_alnum(17);
+        assert_eq!(s.len(), 17);
+        assert!(
+            s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        );
+    }
+}
