@@ -238,6 +238,24 @@ impl Engine<'_> {
         Ok((report, fatal))
     }
 
+    /// A single GET of one resource verifies the last successful write to that resource.
+    fn implicit_write<'s>(
+        &self,
+        step: &Step,
+        vars: &Vars,
+        state: &'s InstanceState,
+    ) -> Option<&'s Exchange> {
+        let looping = step.repeat.is_some() || step.for_each.is_some() || step.pages;
+        if step.request.method != crate::scenario::Method::Get
+            || looping
+            || step.request.query.is_some()
+        {
+            return None;
+        }
+        let path = vars.render_str(&step.request.path).ok()?;
+        state.writes.get(path.trim_end_matches('/'))
+    }
+
     fn feature_gap(&self, step: &Step) -> Option<String> {
         let missing = self.profile.missing(&step.features);
         (!missing.is_empty()).then(|| {
@@ -275,10 +293,10 @@ impl Engine<'_> {
             max_retry_wait: self.max_retry_wait,
             read_settle: self.read_settle,
         };
-        let verified = step
-            .verifies
-            .as_ref()
-            .and_then(|v| state.last_exchange.get(v));
+        let verified = match &step.verifies {
+            Some(v) => state.last_exchange.get(v),
+            None => self.implicit_write(step, vars, state),
+        };
         let mut run = run_step(step, vars, &ctx, &settings, verified).await;
         let fatal = run.fatal.take();
         if let Some(last) = run.exchanges.last() {
@@ -286,6 +304,7 @@ impl Engine<'_> {
                 state.bodies.insert(step.name.clone(), json.clone());
             }
             state.last_exchange.insert(step.name.clone(), last.clone());
+            state.note_write(last, &self.base_url);
         }
         state.note_ids(step, vars);
         let secrets = self.all_secrets(vars);
@@ -368,11 +387,51 @@ impl Engine<'_> {
 struct InstanceState {
     bodies: HashMap<String, Value>,
     last_exchange: HashMap<String, Exchange>,
+    /// The last successful write (POST/PUT/PATCH) per resource path, e.g. `/Users/<id>`.
+    writes: HashMap<String, Exchange>,
     ids: Vec<(String, String)>,
     run_values: Vec<(String, String)>,
 }
 
+/// `/Users/<id>` of a URL under the base URL (query dropped).
+fn resource_path(url: &str, base_url: &str) -> String {
+    let rest = url
+        .strip_prefix(base_url.trim_end_matches('/'))
+        .unwrap_or(url);
+    rest.split('?')
+        .next()
+        .unwrap_or(rest)
+        .trim_end_matches('/')
+        .to_string()
+}
+
 impl InstanceState {
+    /// Remembers a write so the next read of the same resource verifies it; a failed write
+    /// forgets what was known (the server's state is then unknown).
+    fn note_write(&mut self, ex: &Exchange, base_url: &str) {
+        let method = ex.request.method.as_str();
+        if method == "DELETE" {
+            self.writes
+                .remove(&resource_path(&ex.request.url, base_url));
+            return;
+        }
+        if !matches!(method, "POST" | "PUT" | "PATCH") {
+            return;
+        }
+        let mut path = resource_path(&ex.request.url, base_url);
+        if method == "POST" {
+            match ex.json().and_then(|b| b.get("id")).and_then(Value::as_str) {
+                Some(id) => path = format!("{path}/{id}"),
+                None => return,
+            }
+        }
+        if ex.status().is_some_and(|s| (200..300).contains(&s)) {
+            self.writes.insert(path, ex.clone());
+        } else {
+            self.writes.remove(&path);
+        }
+    }
+
     /// Captured string values become id placeholders for snapshots, in first-seen order.
     fn note_ids(&mut self, step: &Step, vars: &Vars) {
         for name in step.capture.keys() {

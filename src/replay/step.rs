@@ -31,10 +31,10 @@ pub struct StepSettings<'a> {
 /// Checks every verifying read gets, whether listed or not.
 const VERIFY_CHECKS: [&str; 2] = ["read-after-write", "steady-state.fidelity"];
 
-/// The named checks of a step: those listed, plus the verify checks on a `verifies:` read.
-fn named_checks(step: &Step) -> Vec<&str> {
+/// The named checks of a step: those listed, plus the verify checks on a read that verifies a write.
+fn named_checks(step: &Step, verifying: bool) -> Vec<&str> {
     let mut ids: Vec<&str> = step.expect.checks.iter().map(String::as_str).collect();
-    if step.verifies.is_some() {
+    if verifying {
         ids.extend(
             VERIFY_CHECKS
                 .iter()
@@ -112,7 +112,7 @@ pub async fn run_step(
         let (exchanges, attempts, fatal) =
             send_judged(step, &request, &iter_vars, settings, verified).await;
         run.attempts += attempts;
-        let last = exchanges.last().cloned();
+        let first_new = run.exchanges.len();
         run.exchanges.extend(exchanges);
         if let Some(f) = fatal {
             run.error = Some(f.to_string());
@@ -124,10 +124,13 @@ pub async fn run_step(
             }
             break;
         }
-        let Some(last) = last else { break };
+        let Some(last) = run.exchanges.last().cloned() else {
+            break;
+        };
+        let iteration = run.exchanges[first_new..].to_vec();
         judge_iteration(
             step,
-            &last,
+            &iteration,
             &iter_vars,
             settings.base_url,
             verified,
@@ -299,46 +302,42 @@ fn iteration_passes(
         kind: RequestKind::of(last, base_url),
         verified,
     };
-    named_checks(step)
+    named_checks(step, verified.is_some())
         .iter()
         .all(|id| !matches!(check::rules::run(id, &input), Verdict::Fail(_)))
 }
 
+/// Judges one iteration (its exchanges: retried 429s, then the answer): the step's assertions
+/// and the automatic checks. One outcome is kept per assertion and check; a failure wins.
 fn judge_iteration(
     step: &Step,
-    last: &Exchange,
+    iteration: &[Exchange],
     vars: &Vars,
     base_url: &str,
     verified: Option<&Exchange>,
     run: &mut StepRun,
 ) {
+    let Some(last) = iteration.last() else { return };
     for a in assert::evaluate(&step.expect, last, vars) {
-        if !a.passed
-            || !run
-                .assertions
-                .iter()
-                .any(|b| b.description == a.description)
+        match run
+            .assertions
+            .iter_mut()
+            .find(|b| b.description == a.description)
         {
-            run.assertions
-                .retain(|b| b.description != a.description || !b.passed);
-            if !run
-                .assertions
-                .iter()
-                .any(|b| b.description == a.description)
-            {
-                run.assertions.push(a);
-            }
+            Some(existing) if existing.passed && !a.passed => *existing = a,
+            Some(_) => {}
+            None => run.assertions.push(a),
         }
     }
-    let kind = RequestKind::of(last, base_url);
     let input = CheckInput {
         exchange: last,
-        exchanges: std::slice::from_ref(last),
-        kind,
+        exchanges: iteration,
+        kind: RequestKind::of(last, base_url),
         verified,
     };
+    let named = named_checks(step, verified.is_some());
     for id in check::rules::automatic(&input) {
-        if !named_checks(step).contains(&id) {
+        if !named.contains(&id) {
             record_check(id, check::rules::run(id, &input), &mut run.checks);
         }
     }
@@ -355,7 +354,7 @@ fn run_named_checks(step: &Step, base_url: &str, verified: Option<&Exchange>, ru
         verified,
     };
     let mut outcomes = Vec::new();
-    for id in named_checks(step) {
+    for id in named_checks(step, verified.is_some()) {
         record_check(id, check::rules::run(id, &input), &mut outcomes);
     }
     run.checks.extend(outcomes);
