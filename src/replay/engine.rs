@@ -185,6 +185,9 @@ impl Engine<'_> {
         state
             .run_values
             .push((self.run_id.clone(), "run_id".into()));
+        state
+            .run_values
+            .push((self.run_id.to_uppercase(), "run_id|upper".into()));
         for user in scenario.def.users.keys() {
             let key = format!("{user}.external_id");
             if let Some(v) = vars.get(&key) {
