@@ -113,6 +113,8 @@ pub async fn run_step(
             send_judged(step, &request, &iter_vars, settings, verified).await;
         run.attempts += attempts;
         let last = exchanges.last().cloned();
+        // Every attempt of this iteration (429 retries included), for rate-limit.retry-after.
+        let iteration = exchanges.clone();
         run.exchanges.extend(exchanges);
         if let Some(f) = fatal {
             run.error = Some(f.to_string());
@@ -128,6 +130,7 @@ pub async fn run_step(
         judge_iteration(
             step,
             &last,
+            &iteration,
             &iter_vars,
             settings.base_url,
             verified,
@@ -307,6 +310,7 @@ fn iteration_passes(
 fn judge_iteration(
     step: &Step,
     last: &Exchange,
+    iteration: &[Exchange],
     vars: &Vars,
     base_url: &str,
     verified: Option<&Exchange>,
@@ -333,7 +337,7 @@ fn judge_iteration(
     let kind = RequestKind::of(last, base_url);
     let input = CheckInput {
         exchange: last,
-        exchanges: std::slice::from_ref(last),
+        exchanges: iteration,
         kind,
         verified,
     };
