@@ -216,8 +216,17 @@ pub async fn verify_case(case: &Case) {
             run.output
         );
         for o in failed {
-            assert_eq!(o.severity, def.severity.to_string(), "{ctx}: severity");
-            assert!(!o.message.is_empty(), "{ctx}: a failure says what it found");
+            assert_eq!(
+                o.severity,
+                def.severity.to_string(),
+                "{ctx}: severity on step {}",
+                o.step
+            );
+            assert!(
+                !o.message.is_empty(),
+                "{ctx}: the failure on step {} says what it found",
+                o.step
+            );
         }
         let mut want: Vec<&str> = case.also_fails.to_vec();
         want.push(case.check);
