@@ -4,13 +4,15 @@
 //! For each check id in `scimreplay::check::CHECKS`, a wiremock target breaks exactly that Okta
 //! expectation and the real `scimreplay run` binary must fail the check (with its severity and
 //! exit code); a compliant twin answering the same scenario correctly must judge the same check
-//! and pass. The fault table lives in `check_faults/cases.rs`, the runner in
-//! `check_faults/harness.rs`.
+//! and pass. The fault table lives in `check_faults/cases.rs`, its scenario steps in
+//! `check_faults/steps.rs`, the runner in `check_faults/harness.rs`.
 
 #[path = "check_faults/cases.rs"]
 mod cases;
 #[path = "check_faults/harness.rs"]
 mod harness;
+#[path = "check_faults/steps.rs"]
+mod steps;
 
 use cases::cases;
 use harness::{Case, error, list, on, on_query, replay, scenario, scim, set, user};
@@ -212,7 +214,7 @@ async fn patch_answered_204_is_tolerated() {
 #[tokio::test]
 async fn user_filter_miss_answered_404_is_tolerated() {
     assert_tolerated(
-        cases::FIND_NOBODY,
+        steps::FIND_NOBODY,
         |_| {
             let body = error(404, "User not found");
             vec![on_query("GET", "/Users", ("count", "100"), scim(404, body))]
@@ -274,7 +276,7 @@ async fn create_with_extra_attributes_is_tolerated() {
 #[tokio::test]
 async fn empty_list_without_resources_is_tolerated() {
     assert_tolerated(
-        cases::FIND_NOBODY,
+        steps::FIND_NOBODY,
         |_| {
             let mut body = list(vec![]);
             body.as_object_mut().expect("object").remove("Resources");
