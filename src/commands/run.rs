@@ -63,11 +63,11 @@ pub fn run(args: RunArgs) -> u8 {
         Err(e) => return usage_error(e),
     };
     runtime.block_on(async {
-        let (base_url, server, quirks) = match start_target(&target, &profile, args.auth, &token).await
-        {
-            Ok(t) => t,
-            Err(code) => return code,
-        };
+        let (base_url, server, quirks) =
+            match start_target(&target, &profile, args.auth, &token).await {
+                Ok(t) => t,
+                Err(code) => return code,
+            };
         let info = TargetInfo {
             base_url: base_url.clone(),
             embedded: server.is_some(),

@@ -66,7 +66,13 @@ pub fn compare(kind: ResourceKind, sent: &Value, stored: &Value) -> Vec<Drift> {
     out
 }
 
-fn compare_object(kind: ResourceKind, prefix: &str, sent: &Value, stored: &Value, out: &mut Vec<Drift>) {
+fn compare_object(
+    kind: ResourceKind,
+    prefix: &str,
+    sent: &Value,
+    stored: &Value,
+    out: &mut Vec<Drift>,
+) {
     let Some(map) = sent.as_object() else { return };
     for (key, want) in map {
         let path = if prefix.is_empty() {
@@ -84,7 +90,13 @@ fn compare_object(kind: ResourceKind, prefix: &str, sent: &Value, stored: &Value
     }
 }
 
-fn compare_value(kind: ResourceKind, path: &str, want: &Value, got: Option<&Value>, out: &mut Vec<Drift>) {
+fn compare_value(
+    kind: ResourceKind,
+    path: &str,
+    want: &Value,
+    got: Option<&Value>,
+    out: &mut Vec<Drift>,
+) {
     match (want, got) {
         (_, None) | (_, Some(Value::Null)) => out.push(drift(path, want, None, DriftKind::Lost)),
         (Value::Object(_), Some(g @ Value::Object(_))) => compare_object(kind, path, want, g, out),
@@ -118,7 +130,9 @@ pub fn scalar_difference(want: &Value, got: &Value) -> Option<DriftKind> {
 /// sent types are unique, else `value`, case-insensitively) and compared sub-attribute by
 /// sub-attribute; elements the server added are reported too.
 fn compare_multi(path: &str, want: &[Value], got: &[Value], out: &mut Vec<Drift>) {
-    let by_type = want.iter().all(|w| w.get("type").is_some_and(Value::is_string))
+    let by_type = want
+        .iter()
+        .all(|w| w.get("type").is_some_and(Value::is_string))
         && unique(want.iter().filter_map(|w| w.get("type")?.as_str()));
     let mut used = vec![false; got.len()];
     for w in want {
@@ -177,7 +191,9 @@ fn compare_element(label: &str, want: &Value, got: &Value, out: &mut Vec<Drift>)
 
 fn loosely_equal(got: Option<&Value>, key: &Value) -> bool {
     match (got, key) {
-        (Some(Value::String(a)), Value::String(b)) => a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase(),
+        (Some(Value::String(a)), Value::String(b)) => {
+            a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase()
+        }
         (Some(a), b) => a == b,
         (None, _) => false,
     }
@@ -214,9 +230,9 @@ pub fn field<'v>(obj: &'v Value, key: &str) -> Option<&'v Value> {
 
 /// readOnly and writeOnly attributes are not compared (the server owns or hides them).
 fn ignored(kind: ResourceKind, path: &str) -> bool {
-    schema::lookup(kind, path).is_some_and(|a| {
-        matches!(a.mutability, Mutability::ReadOnly | Mutability::WriteOnly)
-    }) || path.eq_ignore_ascii_case("schemas")
+    schema::lookup(kind, path)
+        .is_some_and(|a| matches!(a.mutability, Mutability::ReadOnly | Mutability::WriteOnly))
+        || path.eq_ignore_ascii_case("schemas")
 }
 
 fn is_empty(v: &Value) -> bool {
@@ -294,12 +310,16 @@ mod tests {
     #[test]
     fn untyped_emails_are_keyed_by_value_and_extras_reported() {
         let sent = json!({"emails": [{"primary": true, "value": "A@x.example"}]});
-        let stored = json!({"emails": [{"value": "a@x.example", "primary": true}, {"value": "b@x"}]});
+        let stored =
+            json!({"emails": [{"value": "a@x.example", "primary": true}, {"value": "b@x"}]});
         let d = compare(ResourceKind::User, &sent, &stored);
         assert_eq!(
             paths(&d),
             vec![
-                ("emails[value eq \"A@x.example\"].value", DriftKind::CaseOnly),
+                (
+                    "emails[value eq \"A@x.example\"].value",
+                    DriftKind::CaseOnly
+                ),
                 ("emails[value eq \"b@x\"]", DriftKind::Added),
             ]
         );

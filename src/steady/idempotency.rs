@@ -29,7 +29,11 @@ fn finding(probe: impl Into<String>, problems: Vec<String>) -> Finding {
 }
 
 /// Runs every probe. Resources a failed probe created by mistake are returned for clean-up.
-pub async fn probe(s: &mut Session, model: &Model, dialect: Dialect) -> (Vec<Finding>, Vec<String>) {
+pub async fn probe(
+    s: &mut Session,
+    model: &Model,
+    dialect: Dialect,
+) -> (Vec<Finding>, Vec<String>) {
     let mut findings = Vec::new();
     let mut strays = Vec::new();
     if let Some(u) = model.users.first()
@@ -69,7 +73,10 @@ async fn repeated_put(s: &mut Session, id: &str, okta: &Value, key: &str) -> Fin
         .and_then(|e| e.request.body.as_deref())
         .and_then(|b| serde_json::from_str::<Value>(b).ok())
     else {
-        return finding(format!("repeated PUT /Users/{{{key}}}"), vec!["no PUT was sent".into()]);
+        return finding(
+            format!("repeated PUT /Users/{{{key}}}"),
+            vec!["no PUT was sent".into()],
+        );
     };
     let second = s.send("PUT", &path, Some(&body)).await;
     let mut problems = both_succeed(&first, &second);
@@ -82,11 +89,19 @@ async fn repeated_deactivation(s: &mut Session, dialect: Dialect, id: &str, key:
     let second = push::set_active(s, dialect, id, false).await;
     let mut problems = both_succeed(&first, &second);
     problems.extend(same_outcome(&first, &second));
-    let expected = serde_json::json!({"active": false});
-    let (read, _) = push::settle(s, crate::server::schema::ResourceKind::User, &format!("/Users/{id}"), &expected).await;
+    let path = format!("/Users/{id}");
+    let read = settle_active(s, &path, &second, false).await;
     if read.status != 200 {
-        problems.push(format!("the user reads {} after the repeated deactivation", read.status));
-    } else if !read.body.as_ref().and_then(|b| b.get("active")).is_some_and(|a| crate::check::same_scim_value(&Value::Bool(false), a) || a == "false") {
+        problems.push(format!(
+            "the user reads {} after the repeated deactivation",
+            read.status
+        ));
+    } else if !read
+        .body
+        .as_ref()
+        .and_then(|b| b.get("active"))
+        .is_some_and(|a| is_bool(a, false))
+    {
         problems.push("the user is not inactive after the repeated deactivation".into());
     }
     // Okta re-activates the user (re-assignment) so the sync loop sees it active again.
@@ -94,16 +109,46 @@ async fn repeated_deactivation(s: &mut Session, dialect: Dialect, id: &str, key:
     if !back.ok() {
         problems.push(format!("re-activation answered {}", back.status));
     }
-    let _ = push::settle(s, crate::server::schema::ResourceKind::User, &format!("/Users/{id}"), &serde_json::json!({"active": true})).await;
+    settle_active(s, &path, &back, true).await;
     finding(format!("repeated deactivation of {{{key}}}"), problems)
 }
 
-async fn repeated_member_add(s: &mut Session, model: &Model, dialect: Dialect, id: &str, key: &str) -> Finding {
+/// `active` as a boolean or its string spelling (string-booleans are the fidelity check's job).
+fn is_bool(v: &Value, want: bool) -> bool {
+    v == &Value::Bool(want)
+        || v.as_str()
+            .is_some_and(|t| t.eq_ignore_ascii_case(&want.to_string()))
+}
+
+/// Reads the user until its `active` shows `want` (bounded), accepting the string spelling.
+async fn settle_active(s: &mut Session, path: &str, _write: &Reply, want: bool) -> Reply {
+    let (read, _) = s
+        .read_until(path, |r| {
+            r.status == 200
+                && r.body
+                    .as_ref()
+                    .and_then(|b| b.get("active"))
+                    .is_some_and(|a| is_bool(a, want))
+        })
+        .await;
+    read
+}
+
+async fn repeated_member_add(
+    s: &mut Session,
+    model: &Model,
+    dialect: Dialect,
+    id: &str,
+    key: &str,
+) -> Finding {
     let members = model.member_ids(&model.groups[0]);
     let (first, second) = match dialect {
         Dialect::Patch => {
             let one = members.first().cloned().into_iter().collect::<Vec<_>>();
-            (push::add_members(s, id, &one).await, push::add_members(s, id, &one).await)
+            (
+                push::add_members(s, id, &one).await,
+                push::add_members(s, id, &one).await,
+            )
         }
         Dialect::Put => {
             let name = &model.groups[0].display_name;
@@ -127,13 +172,20 @@ async fn repeated_member_add(s: &mut Session, model: &Model, dialect: Dialect, i
     for (m, _) in &members {
         let n = ids.iter().filter(|i| *i == m).count();
         if n > 1 {
-            problems.push(format!("member {m} is listed {n} times after the repeated add"));
+            problems.push(format!(
+                "member {m} is listed {n} times after the repeated add"
+            ));
         }
     }
     finding(format!("repeated member add to {{{key}}}"), problems)
 }
 
-async fn retried_post(s: &mut Session, endpoint: &str, body: &Value, key: &str) -> (Finding, Option<String>) {
+async fn retried_post(
+    s: &mut Session,
+    endpoint: &str,
+    body: &Value,
+    key: &str,
+) -> (Finding, Option<String>) {
     let reply = s.send("POST", &format!("/{endpoint}"), Some(body)).await;
     let probe = format!("retried POST /{endpoint} of {{{key}}}");
     match reply.status {
@@ -142,11 +194,20 @@ async fn retried_post(s: &mut Session, endpoint: &str, body: &Value, key: &str) 
             let stray = id_of(reply.body.as_ref());
             let msg = format!(
                 "the retried POST answered {st} and created a second resource{} instead of 409",
-                stray.as_deref().map(|i| format!(" ({i})")).unwrap_or_default()
+                stray
+                    .as_deref()
+                    .map(|i| format!(" ({i})"))
+                    .unwrap_or_default()
             );
             (finding(probe, vec![msg]), stray)
         }
-        st => (finding(probe, vec![format!("the retried POST answered {st} instead of 409")]), None),
+        st => (
+            finding(
+                probe,
+                vec![format!("the retried POST answered {st} instead of 409")],
+            ),
+            None,
+        ),
     }
 }
 
@@ -201,16 +262,32 @@ mod tests {
     use serde_json::json;
 
     fn reply(body: Value) -> Reply {
-        Reply { status: 200, body: Some(body) }
+        Reply {
+            status: 200,
+            body: Some(body),
+        }
     }
 
     #[test]
     fn repeats_may_only_change_last_modified_and_version() {
-        let a = reply(json!({"id": "1", "title": "x", "meta": {"lastModified": "1", "version": "W/\"1\"", "created": "0"}}));
-        let b = reply(json!({"id": "1", "title": "x", "meta": {"lastModified": "2", "version": "W/\"2\"", "created": "0"}}));
+        let a = reply(
+            json!({"id": "1", "title": "x", "meta": {"lastModified": "1", "version": "W/\"1\"", "created": "0"}}),
+        );
+        let b = reply(
+            json!({"id": "1", "title": "x", "meta": {"lastModified": "2", "version": "W/\"2\"", "created": "0"}}),
+        );
         assert_eq!(same_outcome(&a, &b), None);
         let c = reply(json!({"id": "1", "title": "y", "meta": {"created": "0"}}));
         assert_eq!(same_outcome(&a, &c).unwrap(), "repeating it changed title");
-        assert_eq!(both_succeed(&a, &Reply { status: 500, body: None }), vec!["the second request answered 500"]);
+        assert_eq!(
+            both_succeed(
+                &a,
+                &Reply {
+                    status: 500,
+                    body: None
+                }
+            ),
+            vec!["the second request answered 500"]
+        );
     }
 }

@@ -86,6 +86,8 @@ pub struct Outcome {
     pub notes: Vec<String>,
     /// Setup problems (a create failed, the target went away).
     pub errors: Vec<String>,
+    /// Okta writes the server refused (e.g. a PUT echoing `"active": "true"`).
+    pub rejected: Vec<String>,
     /// Values scrubbed from every record (the users' placeholder passwords).
     pub secrets: Vec<(String, String)>,
     pub fidelity: Phase,
@@ -117,6 +119,7 @@ pub async fn execute(s: &mut Session, profile: &Profile, run_id: &str, cycles: u
         lags: Vec::new(),
         notes: model.inferred(),
         errors: Vec::new(),
+        rejected: Vec::new(),
         secrets: model
             .users
             .iter()
@@ -175,33 +178,75 @@ async fn fidelity_phase(s: &mut Session, model: &mut Model, out: &mut Outcome) {
         let key = model.users[i].key.clone();
         let reply = s.send("POST", "/Users", Some(&body)).await;
         let Some(id) = id_of(reply.body.as_ref()).filter(|_| reply.ok()) else {
-            out.errors.push(format!("POST /Users for {key} answered {} without an id", reply.status));
+            out.errors.push(format!(
+                "POST /Users for {key} answered {} without an id",
+                reply.status
+            ));
             return;
         };
         model.users[i].id = Some(id.clone());
         let okta = model.users[i].profile();
-        judge_write(s, out, (&key, "POST /Users"), ResourceKind::User, &okta, &reply, &format!("/Users/{id}")).await;
+        judge_write(
+            s,
+            out,
+            (&key, "POST /Users"),
+            ResourceKind::User,
+            &okta,
+            &reply,
+            &format!("/Users/{id}"),
+        )
+        .await;
     }
     for i in 0..model.groups.len() {
         let body = group_body(model, &model.groups[i]);
         let key = model.groups[i].key.clone();
         let reply = s.send("POST", "/Groups", Some(&body)).await;
         let Some(id) = id_of(reply.body.as_ref()).filter(|_| reply.ok()) else {
-            out.errors.push(format!("POST /Groups for {key} answered {} without an id", reply.status));
+            out.errors.push(format!(
+                "POST /Groups for {key} answered {} without an id",
+                reply.status
+            ));
             return;
         };
         model.groups[i].id = Some(id.clone());
-        let ids: Vec<String> = model.member_ids(&model.groups[i]).into_iter().map(|m| m.0).collect();
+        let ids: Vec<String> = model
+            .member_ids(&model.groups[i])
+            .into_iter()
+            .map(|m| m.0)
+            .collect();
         let okta = push::group_view(&model.groups[i].display_name, &ids);
-        let view = Reply { status: reply.status, body: reply.body.as_ref().map(push::group_view_of) };
-        judge_write(s, out, (&key, "POST /Groups"), ResourceKind::Group, &okta, &view, &format!("/Groups/{id}")).await;
+        let view = Reply {
+            status: reply.status,
+            body: reply.body.as_ref().map(push::group_view_of),
+        };
+        judge_write(
+            s,
+            out,
+            (&key, "POST /Groups"),
+            ResourceKind::Group,
+            &okta,
+            &view,
+            &format!("/Groups/{id}"),
+        )
+        .await;
     }
     // An Okta-side profile change (the user's family name) pushed as Okta does.
-    let Some(user) = model.user_mut("user1") else { return };
+    let Some(user) = model.user_mut("user1") else {
+        return;
+    };
     user.change("name.familyName", json!("Smythe"));
     let (okta, id) = (user.profile(), user.id.clone().unwrap_or_default());
     let reply = push::profile_push(s, &id, &okta, out.dialect == Dialect::Patch).await;
-    judge_write(s, out, ("user1", "PUT /Users/{id}"), ResourceKind::User, &okta, &reply, &format!("/Users/{id}")).await;
+    judge_write(
+        s,
+        out,
+        ("user1", "PUT /Users/{id}"),
+        ResourceKind::User,
+        &okta,
+        &reply,
+        &format!("/Users/{id}"),
+    )
+    .await;
 }
 
 /// Compares one write's response and its settled read with what Okta sent.
@@ -214,34 +259,68 @@ async fn judge_write(
     reply: &Reply,
     path: &str,
 ) {
-    if let Some(body) = reply.body.as_ref().filter(|b| b.is_object()) {
-        add_rows(out, key, &format!("{write} response"), fidelity::compare(kind, okta, body));
+    if !reply.ok() {
+        let detail = reply
+            .body
+            .as_ref()
+            .and_then(|b| b.get("detail"))
+            .and_then(|d| d.as_str())
+            .unwrap_or_default();
+        out.rejected
+            .push(format!("{key}: {write} answered {} {detail}", reply.status));
+    } else if let Some(body) = reply.body.as_ref().filter(|b| b.is_object()) {
+        add_rows(
+            out,
+            key,
+            &format!("{write} response"),
+            fidelity::compare(kind, okta, body),
+        );
     }
-    let expected = reply.body.clone().filter(|b| reply.ok() && b.is_object()).unwrap_or_else(|| okta.clone());
-    let started = Instant::now();
+    let expected = reply
+        .body
+        .clone()
+        .filter(|b| reply.ok() && b.is_object())
+        .unwrap_or_else(|| okta.clone());
     let (read, settled) = push::settle(s, kind, path, &expected).await;
-    let waited = settled.unwrap_or_else(|| started.elapsed());
-    if waited >= Duration::from_millis(40) {
-        out.lags.push(Lag { resource: key.into(), write: write.into(), millis: waited.as_millis() as u64 });
+    if let Some(waited) = settled.filter(|w| *w >= Duration::from_millis(40)) {
+        out.lags.push(Lag {
+            resource: key.into(),
+            write: write.into(),
+            millis: waited.as_millis() as u64,
+        });
     }
     let read_body = match kind {
         ResourceKind::Group => read.body.as_ref().map(push::group_view_of),
         ResourceKind::User => read.body.clone(),
     };
     match read_body.filter(|_| read.status == 200) {
-        Some(body) => add_rows(out, key, &format!("read after {write}"), fidelity::compare(kind, okta, &body)),
-        None => add_rows(out, key, &format!("read after {write}"), vec![Drift {
-            path: "(resource)".into(),
-            sent: okta.clone(),
-            stored: None,
-            kind: DriftKind::Lost,
-        }]),
+        Some(body) => add_rows(
+            out,
+            key,
+            &format!("read after {write}"),
+            fidelity::compare(kind, okta, &body),
+        ),
+        None => add_rows(
+            out,
+            key,
+            &format!("read after {write}"),
+            vec![Drift {
+                path: "(resource)".into(),
+                sent: okta.clone(),
+                stored: None,
+                kind: DriftKind::Lost,
+            }],
+        ),
     }
 }
 
 fn add_rows(out: &mut Outcome, resource: &str, seen: &str, drifts: Vec<Drift>) {
     for d in drifts {
-        if let Some(row) = out.rows.iter_mut().find(|r| r.resource == resource && r.attribute == d.path) {
+        if let Some(row) = out
+            .rows
+            .iter_mut()
+            .find(|r| r.resource == resource && r.attribute == d.path)
+        {
             if !row.seen_in.iter().any(|x| x == seen) {
                 row.seen_in.push(seen.to_string());
             }
@@ -271,7 +350,11 @@ async fn sync_phase(s: &mut Session, model: &mut Model, out: &mut Outcome) {
     }
     let (resources, lag) = sync_loop::simulate(s, model, out.dialect, out.cycles).await;
     if let Some(l) = lag.filter(|l| *l >= Duration::from_millis(40)) {
-        out.lags.push(Lag { resource: "sync-loop".into(), write: "push".into(), millis: l.as_millis() as u64 });
+        out.lags.push(Lag {
+            resource: "sync-loop".into(),
+            write: "push".into(),
+            millis: l.as_millis() as u64,
+        });
     }
     out.resources = resources;
     report::merge_verdicts(out);
@@ -280,7 +363,13 @@ async fn sync_phase(s: &mut Session, model: &mut Model, out: &mut Outcome) {
 /// Deletes what the run created (harness hygiene; Okta itself never deletes users).
 async fn cleanup(s: &mut Session, model: &Model, strays: &[String]) {
     let fatal = s.fatal.take();
-    if fatal.as_ref().is_some_and(|f| !matches!(f, crate::replay::client::TransportFailure::Timeout(_) | crate::replay::client::TransportFailure::Broken(_))) {
+    if fatal.as_ref().is_some_and(|f| {
+        !matches!(
+            f,
+            crate::replay::client::TransportFailure::Timeout(_)
+                | crate::replay::client::TransportFailure::Broken(_)
+        )
+    }) {
         s.fatal = fatal;
         return;
     }

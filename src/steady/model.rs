@@ -254,7 +254,13 @@ mod tests {
         assert_eq!(emails[1]["type"], json!("home"));
         assert!(!aiw.inferred().is_empty());
         let pulumi = Model::new(&Profile::resolve("pulumi").unwrap(), "r1");
-        assert_eq!(pulumi.users[0].create_body["emails"].as_array().unwrap().len(), 1);
+        assert_eq!(
+            pulumi.users[0].create_body["emails"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
         assert!(pulumi.users[0].create_body.get("locale").is_none());
     }
 

@@ -148,7 +148,8 @@ mod tests {
 
     #[test]
     fn group_views_compare_member_ids_only() {
-        let read = json!({"displayName": "G", "members": [{"value": "a", "display": "x", "$ref": "r"}]});
+        let read =
+            json!({"displayName": "G", "members": [{"value": "a", "display": "x", "$ref": "r"}]});
         assert_eq!(group_view_of(&read), group_view("G", &["a".into()]));
     }
 }

@@ -12,10 +12,36 @@ use crate::replay::result::{CheckOutcome, ScenarioReport, Status, StepReport};
 pub fn merge_verdicts(out: &mut Outcome) {
     let imports = true; // the simulation imports; a real app without imports still re-pushes
     for r in &out.resources {
+        if let LoopVerdict::Converges { .. } = &r.verdict {
+            for d in r.cycles.iter().flatten() {
+                if !out
+                    .rows
+                    .iter()
+                    .any(|row| row.resource == r.resource && row.attribute == d.path)
+                {
+                    out.rows.push(DriftRow {
+                        resource: r.resource.clone(),
+                        attribute: d.path.clone(),
+                        sent: d.sent.clone(),
+                        stored: d.stored.clone(),
+                        kind: d.kind,
+                        seen_in: vec!["import".into()],
+                        consequence: String::new(),
+                        verdict: String::new(),
+                    });
+                }
+            }
+        }
         if let LoopVerdict::Loops { flips } = &r.verdict {
             for f in flips {
-                let Some(last) = f.values.last() else { continue };
-                if !out.rows.iter().any(|row| row.resource == r.resource && row.attribute == f.path) {
+                let Some(last) = f.values.last() else {
+                    continue;
+                };
+                if !out
+                    .rows
+                    .iter()
+                    .any(|row| row.resource == r.resource && row.attribute == f.path)
+                {
                     let kind = r
                         .cycles
                         .last()
@@ -51,22 +77,34 @@ pub fn merge_verdicts(out: &mut Outcome) {
             kind: row.kind,
         };
         row.consequence = d.consequence(imports);
+        if row.verdict.starts_with("converges") && row.seen_in.iter().all(|x| x == "import") {
+            row.consequence =
+                "a stale import: Okta re-pushes once, then the write shows (read lag)".into();
+        }
     }
 }
 
 /// The three named checks.
 pub fn checks(out: &Outcome) -> (CheckOutcome, CheckOutcome, CheckOutcome) {
     let mut fidelity_problems: Vec<String> = out.errors.clone();
-    fidelity_problems.extend(out.rows.iter().filter(|r| r.seen_in.iter().any(|s| s != "import")).map(|r| {
-        format!(
-            "{} {}: sent {}, stored {} ({})",
-            r.resource,
-            r.attribute,
-            r.sent,
-            r.stored.as_ref().map_or("(absent)".into(), |v| v.to_string()),
-            r.consequence
-        )
-    }));
+    fidelity_problems.extend(out.rejected.iter().map(|r| format!("write rejected: {r}")));
+    fidelity_problems.extend(
+        out.rows
+            .iter()
+            .filter(|r| r.seen_in.iter().any(|s| s != "import"))
+            .map(|r| {
+                format!(
+                    "{} {}: sent {}, stored {} ({})",
+                    r.resource,
+                    r.attribute,
+                    r.sent,
+                    r.stored
+                        .as_ref()
+                        .map_or("(absent)".into(), |v| v.to_string()),
+                    r.consequence
+                )
+            }),
+    );
     let idem: Vec<String> = out
         .idempotency
         .iter()
@@ -80,7 +118,11 @@ pub fn checks(out: &Outcome) -> (CheckOutcome, CheckOutcome, CheckOutcome) {
             LoopVerdict::Loops { flips } => Some(format!(
                 "{} loops on {}",
                 r.resource,
-                flips.iter().map(|f| f.path.as_str()).collect::<Vec<_>>().join(", ")
+                flips
+                    .iter()
+                    .map(|f| f.path.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
             _ => None,
         })
@@ -109,17 +151,53 @@ fn outcome(id: &str, problems: Vec<String>) -> CheckOutcome {
 }
 
 /// The scenario instance `steady-state/<profile>` with secret-scrubbed exchanges.
-pub fn scenario_report(out: &Outcome, base_url: &str, secrets: &[(String, String)]) -> ScenarioReport {
+pub fn scenario_report(
+    out: &Outcome,
+    base_url: &str,
+    secrets: &[(String, String)],
+) -> ScenarioReport {
     let (fid, idem, sync) = checks(out);
     let mut all: Vec<(String, String)> = secrets.to_vec();
     all.extend(out.secrets.iter().cloned());
     all.sort_by_key(|s| std::cmp::Reverse(s.1.len()));
     let secrets = &all[..];
     let steps = vec![
-        step(1, "fidelity", false, &out.fidelity, vec![fid], base_url, secrets),
-        step(2, "idempotency", false, &out.idempotency_phase, vec![idem], base_url, secrets),
-        step(3, "sync-loop", false, &out.sync_loop, vec![sync], base_url, secrets),
-        step(4, "cleanup", true, &out.cleanup, Vec::new(), base_url, secrets),
+        step(
+            1,
+            "fidelity",
+            false,
+            &out.fidelity,
+            vec![fid],
+            base_url,
+            secrets,
+        ),
+        step(
+            2,
+            "idempotency",
+            false,
+            &out.idempotency_phase,
+            vec![idem],
+            base_url,
+            secrets,
+        ),
+        step(
+            3,
+            "sync-loop",
+            false,
+            &out.sync_loop,
+            vec![sync],
+            base_url,
+            secrets,
+        ),
+        step(
+            4,
+            "cleanup",
+            true,
+            &out.cleanup,
+            Vec::new(),
+            base_url,
+            secrets,
+        ),
     ];
     let status = if steps.iter().any(|s| s.status == Status::Failed) {
         Status::Failed
@@ -160,7 +238,11 @@ fn step(
         index,
         name: name.to_string(),
         teardown,
-        status: if failed { Status::Failed } else { Status::Passed },
+        status: if failed {
+            Status::Failed
+        } else {
+            Status::Passed
+        },
         request_line: scrub(&request_line, secrets),
         duration: phase.duration,
         attempts: 1,

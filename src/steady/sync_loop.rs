@@ -63,7 +63,9 @@ pub fn classify(cycles: &[Vec<Drift>]) -> LoopVerdict {
     if last.is_empty() {
         return match cycles.iter().rposition(|c| !c.is_empty()) {
             None => LoopVerdict::Stable,
-            Some(i) => LoopVerdict::Converges { after: i as u32 + 1 },
+            Some(i) => LoopVerdict::Converges {
+                after: i as u32 + 1,
+            },
         };
     }
     let flips = last
@@ -129,12 +131,20 @@ pub async fn simulate(
             let ids: Vec<String> = members.iter().map(|m| m.0.clone()).collect();
             let okta = push::group_view(&g.display_name, &ids);
             let found = g.id.as_deref().and_then(|id| find(&groups, id));
-            let d = differences(ResourceKind::Group, &okta, found.map(push::group_view_of).as_ref());
+            let d = differences(
+                ResourceKind::Group,
+                &okta,
+                found.map(push::group_view_of).as_ref(),
+            );
             if !d.is_empty()
                 && let Some(id) = &g.id
             {
                 let r = push::push_group(s, dialect, id, &g.display_name, &members).await;
-                pushed.push((format!("/Groups/{id}"), ResourceKind::Group, r.body.map(|b| push::group_view_of(&b)).unwrap_or(okta)));
+                pushed.push((
+                    format!("/Groups/{id}"),
+                    ResourceKind::Group,
+                    r.body.map(|b| push::group_view_of(&b)).unwrap_or(okta),
+                ));
             }
             diffs[model.users.len() + j].push(d);
         }
@@ -148,7 +158,12 @@ pub async fn simulate(
         .users
         .iter()
         .map(|u| (u.key.clone(), "User", u.id.clone()))
-        .chain(model.groups.iter().map(|g| (g.key.clone(), "Group", g.id.clone())));
+        .chain(
+            model
+                .groups
+                .iter()
+                .map(|g| (g.key.clone(), "Group", g.id.clone())),
+        );
     let results = labels
         .zip(diffs)
         .map(|((resource, kind, id), cycles)| ResourceLoop {
@@ -185,7 +200,10 @@ async fn push_user(
         }
     };
     let ok = reply.ok();
-    let expected = reply.body.filter(|b| ok && b.is_object()).unwrap_or_else(|| okta.clone());
+    let expected = reply
+        .body
+        .filter(|b| ok && b.is_object())
+        .unwrap_or_else(|| okta.clone());
     (format!("/Users/{id}"), ResourceKind::User, expected)
 }
 
@@ -214,7 +232,11 @@ async fn import(s: &mut Session, endpoint: &str) -> Vec<Value> {
     let mut start = 1;
     for _ in 0..MAX_PAGES {
         let reply = s
-            .send("GET", &format!("/{endpoint}?startIndex={start}&count={PAGE}"), None)
+            .send(
+                "GET",
+                &format!("/{endpoint}?startIndex={start}&count={PAGE}"),
+                None,
+            )
             .await;
         out.extend(
             resources(reply.body.as_ref())

@@ -11,7 +11,7 @@ use colored::Colorize;
 use serde_json::{Value, json};
 
 /// Widest cell shown for a value; longer values are cut with `…`.
-const CELL: usize = 34;
+const CELL: usize = 40;
 
 /// The whole human-readable report.
 pub fn render(out: &Outcome, target: &TargetInfo) -> String {
@@ -27,6 +27,9 @@ pub fn render(out: &Outcome, target: &TargetInfo) -> String {
     s.push_str(&checks_section(out));
     for note in &out.notes {
         s.push_str(&format!("\n{} {note}\n", "note (inferred shape):".dimmed()));
+    }
+    for r in &out.rejected {
+        s.push_str(&format!("\n{} {r}\n", "write rejected:".red().bold()));
     }
     for e in &out.errors {
         s.push_str(&format!("\n{} {e}\n", "error:".red().bold()));
@@ -59,10 +62,15 @@ fn header(out: &Outcome, target: &TargetInfo) -> String {
 
 /// Requests sent over all phases.
 pub fn request_count(out: &Outcome) -> usize {
-    [&out.fidelity, &out.idempotency_phase, &out.sync_loop, &out.cleanup]
-        .iter()
-        .map(|p| p.exchanges.len())
-        .sum()
+    [
+        &out.fidelity,
+        &out.idempotency_phase,
+        &out.sync_loop,
+        &out.cleanup,
+    ]
+    .iter()
+    .map(|p| p.exchanges.len())
+    .sum()
 }
 
 /// The drift table.
@@ -72,7 +80,13 @@ pub fn drift_table(out: &Outcome) -> String {
         s.push_str("  (none: every attribute reads back exactly as Okta sent it)\n");
         return s;
     }
-    let width = out.rows.iter().map(|r| r.attribute.chars().count()).max().unwrap_or(9).max(9);
+    let width = out
+        .rows
+        .iter()
+        .map(|r| r.attribute.chars().count())
+        .max()
+        .unwrap_or(9)
+        .max(9);
     s.push_str(&format!(
         "  {:<8} {:<width$} {:<CELL$} {:<CELL$} {}\n",
         "RESOURCE", "ATTRIBUTE", "SENT", "STORED", "VERDICT"
@@ -112,7 +126,10 @@ fn cell(v: &Value) -> String {
 }
 
 fn loop_section(out: &Outcome) -> String {
-    let mut s = format!("\nSync loop ({} cycles of import → compare → push)\n", out.cycles);
+    let mut s = format!(
+        "\nSync loop ({} cycles of import → compare → push)\n",
+        out.cycles
+    );
     for r in &out.resources {
         let label = match &r.verdict {
             LoopVerdict::Stable => "stable".green().to_string(),
@@ -122,6 +139,22 @@ fn loop_section(out: &Outcome) -> String {
         s.push_str(&format!("  {:<8} {:<6} {label}\n", r.resource, r.kind));
         if let LoopVerdict::Loops { flips } = &r.verdict {
             for f in flips {
+                let all_same = f
+                    .values
+                    .windows(2)
+                    .all(|w| w[0].okta == w[1].okta && w[0].server == w[1].server);
+                if all_same && let Some(v) = f.values.first() {
+                    s.push_str(&format!(
+                        "    {} flips in every cycle (1–{}): Okta pushes {}, the import reads {}\n",
+                        f.path,
+                        f.values.len(),
+                        v.okta,
+                        v.server
+                            .as_ref()
+                            .map_or("(absent)".into(), Value::to_string)
+                    ));
+                    continue;
+                }
                 let per: Vec<String> = f
                     .values
                     .iter()
@@ -147,7 +180,12 @@ fn idempotency_section(out: &Outcome) -> String {
         if f.passed {
             s.push_str(&format!("  {} {}\n", "ok  ".green(), f.probe));
         } else {
-            s.push_str(&format!("  {} {}: {}\n", "FAIL".red().bold(), f.probe, f.message));
+            s.push_str(&format!(
+                "  {} {}: {}\n",
+                "FAIL".red().bold(),
+                f.probe,
+                f.message
+            ));
         }
     }
     s
@@ -205,6 +243,7 @@ pub fn json_report(out: &Outcome, target: &TargetInfo) -> Value {
         "max_lag_ms": out.max_lag(),
         "notes": out.notes,
         "errors": out.errors,
+        "rejected": out.rejected,
         "checks": checks,
     })
 }
