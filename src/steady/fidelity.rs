@@ -294,17 +294,17 @@ mod tests {
         assert_eq!(
             paths(&d),
             vec![
+                ("active", DriftKind::TypeChanged),
+                ("displayName", DriftKind::Changed),
                 ("emails[type eq \"work\"].primary", DriftKind::Changed),
                 ("emails[type eq \"work\"].value", DriftKind::CaseOnly),
                 ("emails[type eq \"home\"].primary", DriftKind::Changed),
                 ("emails[type eq \"home\"].value", DriftKind::CaseOnly),
-                ("displayName", DriftKind::Changed),
                 ("locale", DriftKind::Lost),
-                ("active", DriftKind::TypeChanged),
             ]
         );
-        assert!(d[5].consequence(true).starts_with("value lost"));
-        assert!(d[1].consequence(false).contains("caseExact"));
+        assert!(d[6].consequence(true).starts_with("value lost"));
+        assert!(d[3].consequence(false).contains("caseExact"));
     }
 
     #[test]
