@@ -138,6 +138,9 @@ pub fn automatic(input: &CheckInput) -> Vec<&'static str> {
     }
     ids.push("response.json");
     if k.is_collection_get() {
+        if k.filter.is_some() {
+            ids.push("filter.exact-match");
+        }
         ids.extend([
             "list-response.shape",
             "list-response.integers",

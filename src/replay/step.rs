@@ -201,6 +201,10 @@ fn iteration_values(step: &Step, vars: &Vars) -> Result<Iterations, String> {
     })
 }
 
+fn is_loop(step: &Step) -> bool {
+    step.repeat.is_some() || step.for_each.is_some() || step.pages
+}
+
 /// Sends a request, honouring 429 + Retry-After as Okta does and `eventually` polling.
 async fn send_judged(
     step: &Step,
@@ -219,6 +223,7 @@ async fn send_judged(
         // A read (GET) is side-effect free: re-sent until it passes, for eventually consistent
         // servers; the lag shows as extra attempts.
         None if (verified.is_some() || request.method == "GET")
+            && !is_loop(step)
             && !settings.read_settle.is_zero() =>
         {
             Some((
