@@ -23,7 +23,7 @@ fn run_output_against_the_embedded_server() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     insta::assert_snapshot!("run_embedded", stable(&run.stdout));
     assert!(
-        run.stdout.trim_end().ends_with("3 passed, 0 failed"),
+        run.stdout.trim_end().ends_with("4 passed, 0 failed"),
         "{}",
         run.stdout
     );

@@ -3,6 +3,8 @@
 
 mod catalog;
 mod run;
+mod steady;
+mod target;
 
 use crate::cli::{Cli, ColorChoice, Command};
 use crate::exit;
@@ -12,6 +14,7 @@ use std::io::IsTerminal;
 pub fn dispatch(cli: Cli) -> u8 {
     match cli.command {
         Command::Run(args) => run::run(*args),
+        Command::Steady(args) => steady::steady(*args),
         Command::List(args) => catalog::list(&args),
         Command::Validate(args) => catalog::validate(&args),
         Command::Checks(args) => catalog::checks(&args),

@@ -3,6 +3,7 @@
 //! given, replays, and maps the outcome to an exit code.
 
 use super::catalog::{dialects, load_all};
+use super::target::{TargetOptions, resolve_target, resolve_token, runtime, start_target};
 use super::{apply_color, usage_error};
 use crate::cli::RunArgs;
 use crate::exit;
@@ -13,14 +14,7 @@ use crate::replay::render::random_alnum;
 use crate::replay::result::{RunReport, TargetInfo};
 use crate::report::{Fanout, HumanOptions, HumanReporter, JsonReporter, JunitReporter};
 use crate::scenario::select::{Filters, instances};
-use crate::server::{RunningServer, ServerConfig};
 use crate::snapshot::{SnapshotKey, SnapshotStore};
-
-/// Where the run sends its requests.
-enum Target {
-    Embedded { quirks: Vec<String> },
-    Remote { base_url: String },
-}
 
 pub fn run(args: RunArgs) -> u8 {
     apply_color(args.color);
@@ -28,11 +22,12 @@ pub fn run(args: RunArgs) -> u8 {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let target = match resolve_target(&args) {
+    let opts = target_options(&args);
+    let target = match resolve_target(&opts) {
         Ok(t) => t,
         Err(e) => return usage_error(e),
     };
-    let token = match resolve_token(&args, &target) {
+    let token = match resolve_token(&opts, &target) {
         Ok(t) => t,
         Err(e) => return usage_error(e),
     };
@@ -63,20 +58,16 @@ pub fn run(args: RunArgs) -> u8 {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(r) => r,
-        Err(e) => return usage_error(format!("cannot start the async runtime: {e}")),
+        Err(e) => return usage_error(e),
     };
     runtime.block_on(async {
-        let (base_url, server, quirks) = match start_target(&target, &profile, &args, &token).await
-        {
-            Ok(t) => t,
-            Err(code) => return code,
-        };
+        let (base_url, server, quirks) =
+            match start_target(&target, &profile, args.auth, &token).await {
+                Ok(t) => t,
+                Err(code) => return code,
+            };
         let info = TargetInfo {
             base_url: base_url.clone(),
             embedded: server.is_some(),
@@ -90,90 +81,13 @@ pub fn run(args: RunArgs) -> u8 {
     })
 }
 
-fn resolve_target(args: &RunArgs) -> Result<Target, String> {
-    let Some(raw) = &args.target else {
-        return Ok(Target::Embedded {
-            quirks: args.quirks.clone(),
-        });
-    };
-    if !args.quirks.is_empty() {
-        return Err(
-            "--quirk switches on reference-server bugs: it only works without --target".into(),
-        );
-    }
-    let url = reqwest::Url::parse(raw).map_err(|e| {
-        format!(
-            "--target `{raw}` is not a URL: {e} (expected e.g. https://scim.example.com/scim/v2)"
-        )
-    })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
-            "--target must be an http:// or https:// URL, not `{}`",
-            url.scheme()
-        ));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(
-            "--target must not carry credentials: pass the token with --token-env VAR".into(),
-        );
-    }
-    if url.query().is_some() {
-        return Err("--target must be the SCIM base URL without a query string".into());
-    }
-    Ok(Target::Remote {
-        base_url: raw.trim_end_matches('/').to_string(),
-    })
-}
-
-fn resolve_token(args: &RunArgs, target: &Target) -> Result<String, String> {
-    if let Target::Embedded { .. } = target {
-        return Ok(format!("srt-{}", random_alnum(32))); // a fresh random token per run
-    }
-    if let Some(var) = &args.token_env {
-        return match std::env::var(var) {
-            Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
-            Ok(_) => Err(format!(
-                "environment variable {var} (from --token-env) is empty"
-            )),
-            Err(_) => Err(format!(
-                "environment variable {var} (from --token-env) is not set"
-            )),
-        };
-    }
-    match &args.token {
-        Some(t) if !t.trim().is_empty() => Ok(t.trim().to_string()),
-        _ => Err(
-            "the target needs a token: set --token-env VAR (preferred), SCIM_TOKEN, or --token"
-                .into(),
-        ),
-    }
-}
-
-async fn start_target(
-    target: &Target,
-    profile: &Profile,
-    args: &RunArgs,
-    token: &str,
-) -> Result<(String, Option<RunningServer>, Vec<String>), u8> {
-    match target {
-        Target::Remote { base_url } => Ok((base_url.clone(), None, Vec::new())),
-        Target::Embedded { quirks } => {
-            let mut all = profile.server_quirks.clone();
-            all.extend(quirks.iter().cloned());
-            let auth = args.auth.unwrap_or(profile.auth);
-            let config = ServerConfig {
-                host: "127.0.0.1".into(),
-                port: 0,
-                token: Some(token.to_string()),
-                auth: auth.server_mode(),
-                base_path: profile.base_path.clone(),
-                quirks: all.clone(),
-            };
-            match crate::server::start(config).await {
-                Ok(server) => Ok((server.base_url().to_string(), Some(server), all)),
-                Err(e) => Err(usage_error(e)),
-            }
-        }
+/// The target arguments of `run`.
+fn target_options(args: &RunArgs) -> TargetOptions<'_> {
+    TargetOptions {
+        target: args.target.as_deref(),
+        quirks: &args.quirks,
+        token_env: args.token_env.as_deref(),
+        token: args.token.as_deref(),
     }
 }
 
@@ -258,6 +172,7 @@ async fn replay(
             Some(judge_ref)
         },
         secrets: secrets.clone(),
+        steady_state: (!args.no_steady_state).then_some(args.cycles),
     };
     if let Err(abort) = engine.preflight().await {
         return report_abort(&abort, base_url);
@@ -291,7 +206,7 @@ fn outcome_code(report: &RunReport) -> u8 {
     }
 }
 
-fn report_abort(abort: &RunAbort, base_url: &str) -> u8 {
+pub(super) fn report_abort(abort: &RunAbort, base_url: &str) -> u8 {
     match abort {
         RunAbort::Target(f) => {
             eprintln!(

@@ -69,6 +69,9 @@ pub struct Engine<'a> {
     pub snapshots: Option<&'a SnapshotJudge<'a>>,
     /// Extra secrets (the token) scrubbed from every record.
     pub secrets: Vec<(String, String)>,
+    /// Run the steady-state checks after the scenarios, with this many sync-loop cycles
+    /// (`None`: `--no-steady-state`).
+    pub steady_state: Option<u32>,
 }
 
 impl Engine<'_> {
@@ -126,7 +129,7 @@ impl Engine<'_> {
         reporter.handle(&Event::RunStarted {
             target: &target,
             profile: &self.profile.name,
-            scenario_count: instances.len(),
+            scenario_count: instances.len() + usize::from(self.steady_state.is_some()),
         })?;
         let mut scenarios = Vec::new();
         let mut stop = false;
@@ -154,6 +157,10 @@ impl Engine<'_> {
             reporter.handle(&Event::ScenarioFinished { scenario: &report })?;
             scenarios.push(report);
         }
+        if let Some(cycles) = self.steady_state {
+            let report = self.run_steady(cycles, stop, reporter).await?;
+            scenarios.push(report);
+        }
         let summary = summarize(&scenarios, self.strict);
         let report = RunReport {
             report_format: 1,
@@ -167,6 +174,56 @@ impl Engine<'_> {
             summary,
         };
         reporter.handle(&Event::RunFinished { report: &report })?;
+        Ok(report)
+    }
+
+    /// The steady-state checks as the scenario instance `steady-state/<profile>`.
+    async fn run_steady(
+        &self,
+        cycles: u32,
+        stopped: bool,
+        reporter: &mut dyn Reporter,
+    ) -> Result<ScenarioReport, RunAbort> {
+        let name = format!("steady-state/{}", self.profile.name);
+        let dialect = self.profile.dialect;
+        if stopped {
+            let report = ScenarioReport {
+                name,
+                file: "steady-state (built in)".into(),
+                dialect,
+                status: Status::Skipped,
+                skip_reason: Some("not run: --fail-fast stopped the run after a failure".into()),
+                duration: Duration::ZERO,
+                steps: Vec::new(),
+            };
+            reporter.handle(&Event::ScenarioFinished { scenario: &report })?;
+            return Ok(report);
+        }
+        reporter.handle(&Event::ScenarioStarted {
+            name: &name,
+            dialect,
+        })?;
+        let mut session = crate::steady::http::Session {
+            client: self.client.clone(),
+            base_url: self.base_url.clone(),
+            credentials: self.credentials.clone(),
+            max_retry_wait: self.max_retry_wait,
+            read_settle: self.read_settle,
+            exchanges: Vec::new(),
+            fatal: None,
+        };
+        let outcome =
+            crate::steady::execute(&mut session, self.profile, &self.run_id, cycles).await;
+        let report =
+            crate::steady::report::scenario_report(&outcome, &self.base_url, &self.secrets);
+        for step in &report.steps {
+            reporter.handle(&Event::StepFinished {
+                scenario: &name,
+                dialect,
+                step,
+            })?;
+        }
+        reporter.handle(&Event::ScenarioFinished { scenario: &report })?;
         Ok(report)
     }
 
@@ -546,7 +603,7 @@ pub fn scrub(text: &str, secrets: &[(String, String)]) -> String {
     out
 }
 
-fn scrub_exchange(ex: &mut Exchange, secrets: &[(String, String)]) {
+pub(crate) fn scrub_exchange(ex: &mut Exchange, secrets: &[(String, String)]) {
     ex.request.url = scrub(&ex.request.url, secrets);
     if let Some(b) = &mut ex.request.body {
         *b = scrub(b, secrets);

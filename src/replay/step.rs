@@ -257,7 +257,7 @@ async fn send_judged(
     }
 }
 
-async fn send_with_rate_limit(
+pub(crate) async fn send_with_rate_limit(
     request: &OutgoingRequest,
     settings: &StepSettings<'_>,
 ) -> (Vec<Exchange>, u32, Option<TransportFailure>) {
