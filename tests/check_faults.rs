@@ -77,10 +77,37 @@ fault_tests! {
     rate_limit_retry_after => "rate-limit.retry-after",
 }
 
+/// Checks whose fault targets are multi-request simulations: they are proven against the
+/// reference server's quirk modes in `tests/steady_state.rs` (a failing and a passing run each).
+const PROVEN_IN_STEADY_STATE_TESTS: &[&str] =
+    &["steady-state.idempotent", "steady-state.sync-loop"];
+
+#[test]
+fn steady_state_checks_are_proven_by_their_own_fault_tests() {
+    let tests = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/steady_state.rs"
+    ))
+    .unwrap();
+    for id in PROVEN_IN_STEADY_STATE_TESTS {
+        assert!(
+            tests.contains(&format!("!check_passed(&r, \"{id}\")")),
+            "tests/steady_state.rs has no failing case for {id}"
+        );
+        assert!(
+            tests.contains(&format!("check_passed(&r, \"{id}\")")),
+            "tests/steady_state.rs has no passing case for {id}"
+        );
+    }
+}
+
 #[test]
 fn every_check_has_a_fault_test() {
     let cases = cases();
-    for def in CHECKS {
+    for def in CHECKS
+        .iter()
+        .filter(|d| !PROVEN_IN_STEADY_STATE_TESTS.contains(&d.id))
+    {
         assert!(
             TESTED.contains(&def.id),
             "check {} has no fault test: add it to fault_tests! in tests/check_faults.rs",

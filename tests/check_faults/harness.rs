@@ -100,7 +100,14 @@ pub async fn replay(scenario_yaml: &str, mocks: Mocks, strict: bool) -> Run {
         .arg("run")
         .arg(dir.path())
         .args(["--target", &base, "--token-env", TOKEN_VAR])
-        .args(["--dialect", "put", "--no-snapshots", "--read-settle", "0"])
+        .args([
+            "--dialect",
+            "put",
+            "--no-snapshots",
+            "--no-steady-state",
+            "--read-settle",
+            "0",
+        ])
         .args([
             "--max-retry-wait",
             "10ms",
