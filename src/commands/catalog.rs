@@ -1,5 +1,15 @@
 //! The commands that only read: `list`, `validate`, `checks` and `profiles`.
 
+/// `println!` that treats a closed stdout (`scimreplay checks | head`) as the end of output.
+macro_rules! outln {
+    ($($arg:tt)*) => { super::write_stdout(&format!("{}\n", format!($($arg)*))) };
+}
+
+/// `print!` with the same closed-pipe handling.
+macro_rules! out {
+    ($($arg:tt)*) => { super::write_stdout(&format!($($arg)*)) };
+}
+
 use super::usage_error;
 use crate::cli::{ChecksArgs, ListArgs, SelectArgs, ValidateArgs};
 use crate::exit;
@@ -87,7 +97,7 @@ pub fn list(args: &ListArgs) -> u8 {
             .skip
             .as_deref()
             .map_or(String::new(), |r| format!("  (skipped: {r})"));
-        println!(
+        outln!(
             "{} [{}]  {} steps  {}{state}",
             d.name,
             inst.dialect,
@@ -96,7 +106,7 @@ pub fn list(args: &ListArgs) -> u8 {
         );
     }
     let runnable = instances.iter().filter(|i| i.skip.is_none()).count();
-    println!(
+    outln!(
         "\n{} scenario instances with profile {} ({runnable} to run)",
         instances.len(),
         profile.name
@@ -122,7 +132,7 @@ pub fn validate(args: &ValidateArgs) -> u8 {
                 .iter()
                 .map(|s| s.def.steps.len() + s.def.teardown.len())
                 .sum();
-            println!(
+            outln!(
                 "{} scenarios ({steps} steps) and {} profiles are valid",
                 scenarios.len(),
                 crate::profile::BUILTIN.len() + args.profiles.len()
@@ -151,15 +161,15 @@ fn print_errors(errors: &[String]) -> u8 {
 
 pub fn checks(args: &ChecksArgs) -> u8 {
     if args.matrix {
-        print!("{}", crate::check::matrix::render());
+        out!("{}", crate::check::matrix::render());
         return exit::SUCCESS;
     }
     for c in crate::check::CHECKS {
-        println!("{:<28} {:<4}  {}", c.id, c.severity, c.title);
-        println!("{:<34}fix: {}", "", c.hint);
-        println!("{:<34}see: {}\n", "", c.reference);
+        outln!("{:<28} {:<4}  {}", c.id, c.severity, c.title);
+        outln!("{:<34}fix: {}", "", c.hint);
+        outln!("{:<34}see: {}\n", "", c.reference);
     }
-    println!(
+    outln!(
         "{} checks ({} fail, {} warn)",
         crate::check::CHECKS.len(),
         crate::check::CHECKS
@@ -177,17 +187,17 @@ pub fn checks(args: &ChecksArgs) -> u8 {
 pub fn profiles() -> u8 {
     for p in Profile::builtins() {
         let features: Vec<&str> = p.features.iter().map(|f| f.as_str()).collect();
-        println!(
+        outln!(
             "{}  ({} dialect, unique identifier {:?}, auth {})",
             p.name,
             p.dialect,
             p.unique_identifier,
             p.auth.as_str()
         );
-        println!("  {}", p.description);
-        println!("  features: {}", features.join(", "));
-        println!("  mapped attributes: {}\n", p.mapped_attributes.join(", "));
+        outln!("  {}", p.description);
+        outln!("  features: {}", features.join(", "));
+        outln!("  mapped attributes: {}\n", p.mapped_attributes.join(", "));
     }
-    println!("Use one with --profile NAME, or pass a profile file (format: docs/profiles.md).");
+    outln!("Use one with --profile NAME, or pass a profile file (format: docs/profiles.md).");
     exit::SUCCESS
 }

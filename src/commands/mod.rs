@@ -54,6 +54,18 @@ pub fn apply_color(choice: ColorChoice) {
     colored::control::set_override(on);
 }
 
+/// Writes to stdout; when the reader has gone away (a closed pipe) the process ends quietly
+/// with success, as `head` and `less` users expect.
+pub(crate) fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(i32::from(exit::SUCCESS));
+        }
+    }
+}
+
 /// Prints a usage/config error and returns exit code 2.
 fn usage_error(message: impl std::fmt::Display) -> u8 {
     eprintln!("error: {message}");

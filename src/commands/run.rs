@@ -218,6 +218,11 @@ pub(super) fn report_abort(abort: &RunAbort, base_url: &str) -> u8 {
             eprintln!("error: authentication rejected by {base_url}: {m}");
             exit::TARGET
         }
+        RunAbort::Report(crate::report::ReportError::Output(e))
+            if e.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            exit::SUCCESS
+        }
         RunAbort::Report(e) => {
             eprintln!("error: {e}");
             exit::USAGE
