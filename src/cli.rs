@@ -89,21 +89,8 @@ pub struct SelectArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub select: SelectArgs,
-    /// SCIM base URL of the server to test (without it, the embedded reference server is started)
-    #[arg(long, env = "SCIM_BASE_URL", value_name = "URL")]
-    pub target: Option<String>,
-    /// Read the token from this environment variable (preferred over --token)
-    #[arg(long, value_name = "VAR")]
-    pub token_env: Option<String>,
-    /// The token (visible in process lists: prefer --token-env or SCIM_TOKEN)
-    #[arg(long, env = "SCIM_TOKEN", hide_env_values = true, value_name = "TOKEN")]
-    pub token: Option<String>,
-    /// How the token is sent [default: the profile's]; basic takes the token as user:password
-    #[arg(long, value_enum)]
-    pub auth: Option<Auth>,
-    /// Switch on a reference-server quirk (embedded target only; repeatable; see `serve --list-quirks`)
-    #[arg(long = "quirk", value_name = "NAME[=VALUE]")]
-    pub quirks: Vec<String>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
     /// When to write snapshot files: auto (new, or no under CI), new (.snap.new), always, no
     #[arg(long, value_enum, default_value = "auto")]
     pub update: crate::snapshot::UpdateMode,
@@ -125,21 +112,6 @@ pub struct RunArgs {
     /// Stop after the first failed scenario (its teardown still runs)
     #[arg(long)]
     pub fail_fast: bool,
-    /// Per-request timeout (Okta's is 60 s)
-    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration, value_name = "DURATION")]
-    pub timeout: std::time::Duration,
-    /// Longest wait honoured for a 429 Retry-After (Okta waits the full Retry-After, or 5 minutes without one)
-    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
-    pub max_retry_wait: std::time::Duration,
-    /// How long a read that verifies a write is retried until the write shows (eventually consistent servers)
-    #[arg(long, default_value = "2s", value_parser = humantime::parse_duration, value_name = "DURATION")]
-    pub read_settle: std::time::Duration,
-    /// Do not verify TLS certificates
-    #[arg(long)]
-    pub insecure: bool,
-    /// Extra trusted CA certificate(s), PEM
-    #[arg(long, value_name = "FILE")]
-    pub ca_cert: Option<PathBuf>,
     /// Write the JSON report here (schema: docs/report-json.md)
     #[arg(long, value_name = "FILE")]
     pub report_json: Option<PathBuf>,
@@ -165,9 +137,26 @@ pub struct RunArgs {
     after_help = "Examples:\n  scimreplay steady                                      # okta-aiw against the embedded reference server\n  scimreplay steady --profile okta-oin --quirk lowercase-emails\n  SCIM_TOKEN=... scimreplay steady --target https://scim.example.com/scim/v2 --token-env SCIM_TOKEN --report-json steady.json\n\nExit codes: 0 steady, 1 drift, loops or idempotency failures, 2 usage error, 3 target unreachable/TLS/auth rejected"
 )]
 pub struct SteadyArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
     /// Okta app profile: a built-in name (see `scimreplay profiles`) or a profile file
     #[arg(long, short = 'p', default_value = crate::profile::DEFAULT, value_name = "NAME|FILE")]
     pub profile: String,
+    /// Sync-loop cycles (import → compare → push)
+    #[arg(long, default_value_t = crate::steady::DEFAULT_CYCLES, value_parser = clap::value_parser!(u32).range(1..=20), value_name = "N")]
+    pub cycles: u32,
+    /// Write the steady-state JSON report here (docs/steady-state.md)
+    #[arg(long, value_name = "FILE")]
+    pub report_json: Option<PathBuf>,
+    /// Colour output
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+/// Where requests go and how: the target (or the embedded reference server), credentials,
+/// timeouts and TLS. Shared by `run` and `steady`.
+#[derive(Debug, Args, Clone)]
+pub struct ConnectionArgs {
     /// SCIM base URL of the server to test (without it, the embedded reference server is started)
     #[arg(long, env = "SCIM_BASE_URL", value_name = "URL")]
     pub target: Option<String>,
@@ -183,30 +172,21 @@ pub struct SteadyArgs {
     /// Switch on a reference-server quirk (embedded target only; repeatable; see `serve --list-quirks`)
     #[arg(long = "quirk", value_name = "NAME[=VALUE]")]
     pub quirks: Vec<String>,
-    /// Sync-loop cycles (import → compare → push)
-    #[arg(long, default_value_t = crate::steady::DEFAULT_CYCLES, value_parser = clap::value_parser!(u32).range(1..=20), value_name = "N")]
-    pub cycles: u32,
-    /// How long a read is re-sent until a write shows (eventually consistent servers); the lag is reported
-    #[arg(long, default_value = "2s", value_parser = humantime::parse_duration, value_name = "DURATION")]
-    pub read_settle: std::time::Duration,
-    /// Longest wait honoured for a 429 Retry-After
-    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
-    pub max_retry_wait: std::time::Duration,
     /// Per-request timeout (Okta's is 60 s)
     #[arg(long, default_value = "60s", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub timeout: std::time::Duration,
+    /// Longest wait honoured for a 429 Retry-After (Okta waits the full Retry-After, or 5 minutes without one)
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub max_retry_wait: std::time::Duration,
+    /// How long a failing read is re-sent until a write shows (eventually consistent servers); the lag shows as attempts
+    #[arg(long, default_value = "2s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub read_settle: std::time::Duration,
     /// Do not verify TLS certificates
     #[arg(long)]
     pub insecure: bool,
     /// Extra trusted CA certificate(s), PEM
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
-    /// Write the steady-state JSON report here (docs/steady-state.md)
-    #[arg(long, value_name = "FILE")]
-    pub report_json: Option<PathBuf>,
-    /// Colour output
-    #[arg(long, value_enum, default_value = "auto")]
-    pub color: ColorChoice,
 }
 
 #[derive(Debug, Args)]

@@ -3,12 +3,12 @@
 //! given, replays, and maps the outcome to an exit code.
 
 use super::catalog::{dialects, load_all};
-use super::target::{TargetOptions, resolve_target, resolve_token, runtime, start_target};
+use super::target::connect;
 use super::{apply_color, usage_error};
 use crate::cli::RunArgs;
 use crate::exit;
 use crate::profile::Profile;
-use crate::replay::client::{Client, ClientConfig, Credentials};
+use crate::replay::client::{Client, Credentials};
 use crate::replay::engine::{Engine, RunAbort, SnapshotJudge, SnapshotRequest};
 use crate::replay::render::random_alnum;
 use crate::replay::result::{RunReport, TargetInfo};
@@ -20,15 +20,6 @@ pub fn run(args: RunArgs) -> u8 {
     apply_color(args.color);
     let profile = match Profile::resolve(&args.select.profile) {
         Ok(p) => p,
-        Err(e) => return usage_error(e),
-    };
-    let opts = target_options(&args);
-    let target = match resolve_target(&opts) {
-        Ok(t) => t,
-        Err(e) => return usage_error(e),
-    };
-    let token = match resolve_token(&opts, &target) {
-        Ok(t) => t,
         Err(e) => return usage_error(e),
     };
     let scenarios = match load_all(&args.select.paths) {
@@ -50,45 +41,14 @@ pub fn run(args: RunArgs) -> u8 {
         eprintln!("nothing selected: no scenario matches the filters (see `scimreplay list`)");
         return exit::NOTHING_SELECTED;
     }
-    let client = match Client::new(&ClientConfig {
-        timeout: args.timeout,
-        insecure: args.insecure,
-        ca_cert: args.ca_cert.clone(),
-    }) {
+    let connection = match connect(&args.connection) {
         Ok(c) => c,
-        Err(e) => return usage_error(e),
+        Err(code) => return code,
     };
-    let runtime = match runtime() {
-        Ok(r) => r,
-        Err(e) => return usage_error(e),
-    };
-    runtime.block_on(async {
-        let (base_url, server, quirks) =
-            match start_target(&target, &profile, args.auth, &token).await {
-                Ok(t) => t,
-                Err(code) => return code,
-            };
-        let info = TargetInfo {
-            base_url: base_url.clone(),
-            embedded: server.is_some(),
-            quirks,
-        };
-        let code = replay(&args, &profile, client, &base_url, token, &selected, info).await;
-        if let Some(server) = server {
-            server.shutdown().await;
-        }
-        code
+    connection.run(&profile, |client, token, info| async {
+        let base_url = info.base_url.clone();
+        replay(&args, &profile, client, &base_url, token, &selected, info).await
     })
-}
-
-/// The target arguments of `run`.
-fn target_options(args: &RunArgs) -> TargetOptions<'_> {
-    TargetOptions {
-        target: args.target.as_deref(),
-        quirks: &args.quirks,
-        token_env: args.token_env.as_deref(),
-        token: args.token.as_deref(),
-    }
 }
 
 fn baseline(args: &RunArgs, info: &TargetInfo) -> String {
@@ -124,7 +84,7 @@ async fn replay(
     info: TargetInfo,
 ) -> u8 {
     let secrets = vec![("token".to_string(), token.clone())];
-    let auth = args.auth.unwrap_or(profile.auth);
+    let auth = args.connection.auth.unwrap_or(profile.auth);
     let store = SnapshotStore::new(
         args.snapshots.clone(),
         &baseline(args, &info),
@@ -164,8 +124,8 @@ async fn replay(
         run_id: random_alnum(8),
         strict: args.strict,
         fail_fast: args.fail_fast,
-        max_retry_wait: args.max_retry_wait,
-        read_settle: args.read_settle,
+        max_retry_wait: args.connection.max_retry_wait,
+        read_settle: args.connection.read_settle,
         snapshots: if args.no_snapshots {
             None
         } else {

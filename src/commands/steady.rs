@@ -3,12 +3,12 @@
 //! allowed), prints the drift table and optionally writes the JSON report.
 
 use super::run::report_abort;
-use super::target::{TargetOptions, resolve_target, resolve_token, runtime, start_target};
+use super::target::connect;
 use super::{apply_color, usage_error};
 use crate::cli::SteadyArgs;
 use crate::exit;
 use crate::profile::Profile;
-use crate::replay::client::{Client, ClientConfig, Credentials};
+use crate::replay::client::{Client, Credentials};
 use crate::replay::engine::Engine;
 use crate::replay::render::random_alnum;
 use crate::replay::result::TargetInfo;
@@ -21,48 +21,12 @@ pub fn steady(args: SteadyArgs) -> u8 {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let opts = TargetOptions {
-        target: args.target.as_deref(),
-        quirks: &args.quirks,
-        token_env: args.token_env.as_deref(),
-        token: args.token.as_deref(),
-    };
-    let target = match resolve_target(&opts) {
-        Ok(t) => t,
-        Err(e) => return usage_error(e),
-    };
-    let token = match resolve_token(&opts, &target) {
-        Ok(t) => t,
-        Err(e) => return usage_error(e),
-    };
-    let client = match Client::new(&ClientConfig {
-        timeout: args.timeout,
-        insecure: args.insecure,
-        ca_cert: args.ca_cert.clone(),
-    }) {
+    let connection = match connect(&args.connection) {
         Ok(c) => c,
-        Err(e) => return usage_error(e),
+        Err(code) => return code,
     };
-    let rt = match runtime() {
-        Ok(r) => r,
-        Err(e) => return usage_error(e),
-    };
-    rt.block_on(async {
-        let (base_url, server, quirks) =
-            match start_target(&target, &profile, args.auth, &token).await {
-                Ok(t) => t,
-                Err(code) => return code,
-            };
-        let info = TargetInfo {
-            base_url: base_url.clone(),
-            embedded: server.is_some(),
-            quirks,
-        };
-        let code = check(&args, &profile, client, token, info).await;
-        if let Some(server) = server {
-            server.shutdown().await;
-        }
-        code
+    connection.run(&profile, |client, token, info| {
+        check(&args, &profile, client, token, info)
     })
 }
 
@@ -74,7 +38,7 @@ async fn check(
     info: TargetInfo,
 ) -> u8 {
     let credentials = Credentials {
-        auth: args.auth.unwrap_or(profile.auth),
+        auth: args.connection.auth.unwrap_or(profile.auth),
         token: token.clone(),
     };
     let secrets = vec![("token".to_string(), token)];
@@ -86,8 +50,8 @@ async fn check(
         run_id: String::new(),
         strict: false,
         fail_fast: false,
-        max_retry_wait: args.max_retry_wait,
-        read_settle: args.read_settle,
+        max_retry_wait: args.connection.max_retry_wait,
+        read_settle: args.connection.read_settle,
         snapshots: None,
         secrets: secrets.clone(),
         steady_state: None,
@@ -99,8 +63,8 @@ async fn check(
         client,
         base_url: info.base_url.clone(),
         credentials: Some(credentials),
-        max_retry_wait: args.max_retry_wait,
-        read_settle: args.read_settle,
+        max_retry_wait: args.connection.max_retry_wait,
+        read_settle: args.connection.read_settle,
         exchanges: Vec::new(),
         fatal: None,
     };

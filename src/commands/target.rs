@@ -3,17 +3,12 @@
 //! `--token`, or a fresh random one for the embedded server), and starting the server.
 
 use super::usage_error;
+use crate::cli::ConnectionArgs;
 use crate::profile::{Auth, Profile};
+use crate::replay::client::{Client, ClientConfig};
 use crate::replay::render::random_alnum;
+use crate::replay::result::TargetInfo;
 use crate::server::{RunningServer, ServerConfig};
-
-/// The target-related arguments of a command.
-pub struct TargetOptions<'a> {
-    pub target: Option<&'a str>,
-    pub quirks: &'a [String],
-    pub token_env: Option<&'a str>,
-    pub token: Option<&'a str>,
-}
 
 /// Where the requests go.
 pub enum Target {
@@ -24,8 +19,8 @@ pub enum Target {
 /// A started target: base URL, the embedded server (to stop), the quirks switched on.
 pub type Started = (String, Option<RunningServer>, Vec<String>);
 
-pub fn resolve_target(opts: &TargetOptions) -> Result<Target, String> {
-    let Some(raw) = opts.target else {
+pub fn resolve_target(opts: &ConnectionArgs) -> Result<Target, String> {
+    let Some(raw) = opts.target.as_deref() else {
         return Ok(Target::Embedded {
             quirks: opts.quirks.to_vec(),
         });
@@ -59,11 +54,11 @@ pub fn resolve_target(opts: &TargetOptions) -> Result<Target, String> {
     })
 }
 
-pub fn resolve_token(opts: &TargetOptions, target: &Target) -> Result<String, String> {
+pub fn resolve_token(opts: &ConnectionArgs, target: &Target) -> Result<String, String> {
     if let Target::Embedded { .. } = target {
         return Ok(format!("srt-{}", random_alnum(32))); // a fresh random token per run
     }
-    if let Some(var) = opts.token_env {
+    if let Some(var) = opts.token_env.as_deref() {
         return match std::env::var(var) {
             Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
             Ok(_) => Err(format!(
@@ -74,7 +69,7 @@ pub fn resolve_token(opts: &TargetOptions, target: &Target) -> Result<String, St
             )),
         };
     }
-    match opts.token {
+    match opts.token.as_deref() {
         Some(t) if !t.trim().is_empty() => Ok(t.trim().to_string()),
         _ => Err(
             "the target needs a token: set --token-env VAR (preferred), SCIM_TOKEN, or --token"
@@ -119,4 +114,72 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+/// A resolved connection: where requests go, the token, the HTTP client, and the runtime that
+/// drives them. Everything is validated before any request is sent.
+pub struct Connection {
+    target: Target,
+    auth: Option<Auth>,
+    pub token: String,
+    pub client: Client,
+    runtime: tokio::runtime::Runtime,
+}
+
+/// Resolves `--target`/`--quirk`, the token and the client settings; a problem is a usage error.
+pub fn connect(args: &ConnectionArgs) -> Result<Connection, u8> {
+    let target = resolve_target(args).map_err(usage_error)?;
+    let token = resolve_token(args, &target).map_err(usage_error)?;
+    let client = Client::new(&ClientConfig {
+        timeout: args.timeout,
+        insecure: args.insecure,
+        ca_cert: args.ca_cert.clone(),
+    })
+    .map_err(usage_error)?;
+    let runtime = runtime().map_err(usage_error)?;
+    Ok(Connection {
+        target,
+        auth: args.auth,
+        token,
+        client,
+        runtime,
+    })
+}
+
+impl Connection {
+    /// Starts the target (the embedded server when there is no `--target`), runs `work` with
+    /// the client, token and target description, then stops the embedded server.
+    pub fn run<Fut>(
+        self,
+        profile: &Profile,
+        work: impl FnOnce(Client, String, TargetInfo) -> Fut,
+    ) -> u8
+    where
+        Fut: std::future::Future<Output = u8>,
+    {
+        let Connection {
+            target,
+            auth,
+            token,
+            client,
+            runtime,
+        } = self;
+        runtime.block_on(async {
+            let (base_url, server, quirks) =
+                match start_target(&target, profile, auth, &token).await {
+                    Ok(t) => t,
+                    Err(code) => return code,
+                };
+            let info = TargetInfo {
+                base_url,
+                embedded: server.is_some(),
+                quirks,
+            };
+            let code = work(client, token, info).await;
+            if let Some(server) = server {
+                server.shutdown().await;
+            }
+            code
+        })
+    }
 }
