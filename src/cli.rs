@@ -26,7 +26,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Replay scenarios against a target (default: the embedded reference server)
-    Run(RunArgs),
+    Run(Box<RunArgs>),
+    /// Run only the steady-state checks (fidelity, idempotency, sync loop) and print a drift table
+    Steady(Box<SteadyArgs>),
     /// List the scenarios that would run, without sending anything
     List(ListArgs),
     /// Check scenario files and profiles for errors, without sending anything
@@ -81,7 +83,9 @@ pub struct SelectArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  scimreplay run                                   # whole suite against the embedded reference server\n  scimreplay run --profile okta-oin -s 'okta/group-*'\n  SCIM_TOKEN=... scimreplay run --target https://scim.example.com/scim/v2 --token-env SCIM_TOKEN --ci --report-junit junit.xml\n\nExit codes: 0 passed, 1 failures or snapshot differences, 2 usage/scenario error, 3 target unreachable/TLS/auth rejected, 4 nothing selected")]
+#[command(
+    after_help = "Examples:\n  scimreplay run                                   # whole suite against the embedded reference server\n  scimreplay run --profile okta-oin -s 'okta/group-*'\n  SCIM_TOKEN=... scimreplay run --target https://scim.example.com/scim/v2 --token-env SCIM_TOKEN --ci --report-junit junit.xml\n\nExit codes: 0 passed, 1 failures or snapshot differences, 2 usage/scenario error, 3 target unreachable/TLS/auth rejected, 4 nothing selected"
+)]
 pub struct RunArgs {
     #[command(flatten)]
     pub select: SelectArgs,
@@ -148,6 +152,61 @@ pub struct RunArgs {
     /// Print full HTTP transcripts (secrets redacted)
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// Skip the steady-state checks that run after the scenarios (docs/steady-state.md)
+    #[arg(long)]
+    pub no_steady_state: bool,
+    /// Sync-loop cycles (import → compare → push) of the steady-state checks
+    #[arg(long, default_value_t = crate::steady::DEFAULT_CYCLES, value_parser = clap::value_parser!(u32).range(1..=20), value_name = "N")]
+    pub cycles: u32,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  scimreplay steady                                      # okta-aiw against the embedded reference server\n  scimreplay steady --profile okta-oin --quirk lowercase-emails\n  SCIM_TOKEN=... scimreplay steady --target https://scim.example.com/scim/v2 --token-env SCIM_TOKEN --report-json steady.json\n\nExit codes: 0 steady, 1 drift, loops or idempotency failures, 2 usage error, 3 target unreachable/TLS/auth rejected"
+)]
+pub struct SteadyArgs {
+    /// Okta app profile: a built-in name (see `scimreplay profiles`) or a profile file
+    #[arg(long, short = 'p', default_value = crate::profile::DEFAULT, value_name = "NAME|FILE")]
+    pub profile: String,
+    /// SCIM base URL of the server to test (without it, the embedded reference server is started)
+    #[arg(long, env = "SCIM_BASE_URL", value_name = "URL")]
+    pub target: Option<String>,
+    /// Read the token from this environment variable (preferred over --token)
+    #[arg(long, value_name = "VAR")]
+    pub token_env: Option<String>,
+    /// The token (visible in process lists: prefer --token-env or SCIM_TOKEN)
+    #[arg(long, env = "SCIM_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// How the token is sent [default: the profile's]; basic takes the token as user:password
+    #[arg(long, value_enum)]
+    pub auth: Option<Auth>,
+    /// Switch on a reference-server quirk (embedded target only; repeatable; see `serve --list-quirks`)
+    #[arg(long = "quirk", value_name = "NAME[=VALUE]")]
+    pub quirks: Vec<String>,
+    /// Sync-loop cycles (import → compare → push)
+    #[arg(long, default_value_t = crate::steady::DEFAULT_CYCLES, value_parser = clap::value_parser!(u32).range(1..=20), value_name = "N")]
+    pub cycles: u32,
+    /// How long a read is re-sent until a write shows (eventually consistent servers); the lag is reported
+    #[arg(long, default_value = "2s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub read_settle: std::time::Duration,
+    /// Longest wait honoured for a 429 Retry-After
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub max_retry_wait: std::time::Duration,
+    /// Per-request timeout (Okta's is 60 s)
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
+    /// Do not verify TLS certificates
+    #[arg(long)]
+    pub insecure: bool,
+    /// Extra trusted CA certificate(s), PEM
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Write the steady-state JSON report here (docs/steady-state.md)
+    #[arg(long, value_name = "FILE")]
+    pub report_json: Option<PathBuf>,
+    /// Colour output
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
 }
 
 #[derive(Debug, Args)]

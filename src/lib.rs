@@ -16,4 +16,5 @@ pub mod report;
 pub mod scenario;
 pub mod server;
 pub mod snapshot;
+pub mod steady;
 pub mod tls;

@@ -116,7 +116,12 @@ pub fn miss(status: u16, body: Option<&Value>) -> Verdict {
 }
 
 pub fn paging_complete(exchanges: &[Exchange]) -> Verdict {
-    let pages: Vec<&Value> = exchanges.iter().filter_map(Exchange::json).collect();
+    // Each page's answer; 429s that were retried are not pages.
+    let pages: Vec<&Value> = exchanges
+        .iter()
+        .filter(|e| e.status().is_some_and(|s| (200..300).contains(&s)))
+        .filter_map(Exchange::json)
+        .collect();
     let Some(first) = pages.first() else {
         return Verdict::NotApplicable;
     };

@@ -187,6 +187,24 @@ pub const CHECKS: &[CheckDef] = &[
         "okta-protocol.md §7 (steady state)",
     ),
     fail(
+        "steady-state.fidelity",
+        "a read after a write returns exactly what Okta sent",
+        "store attribute values exactly as sent (no lower-casing, no moving of primary values, no recomputed or dropped attributes); otherwise Okta re-pushes them on every update and an import reports them as changed",
+        "okta-protocol.md §7 (steady state)",
+    ),
+    fail(
+        "steady-state.idempotent",
+        "repeating a write changes nothing; a retried POST answers 409",
+        "make PUT/PATCH idempotent (a replay changes nothing but meta.lastModified/version), accept repeated deactivation and member adds, and answer a POST of an existing userName or displayName with 409 instead of creating a second resource",
+        "okta-protocol.md §7 (steady state)",
+    ),
+    fail(
+        "steady-state.sync-loop",
+        "Okta's import → compare → push cycle reaches a steady state",
+        "store what Okta pushes exactly as sent so an import finds Okta's values; otherwise every import reports a change and every push re-sends it, forever (see docs/steady-state.md)",
+        "okta-protocol.md §7 (steady state)",
+    ),
+    fail(
         "patch.no-path-replace",
         "PATCH replace without a path and with an object value is applied",
         "support {\"op\":\"replace\",\"value\":{\"active\":false}} (RFC 7644 §3.5.2.3); Okta deactivates users this way",

@@ -107,7 +107,7 @@ pub fn group_shape(body: Option<&Value>, is_read: bool) -> Verdict {
 pub fn retry_after(exchanges: &[Exchange]) -> Verdict {
     for ex in exchanges.iter().filter(|e| e.status() == Some(429)) {
         let header = ex.response.as_ref().and_then(|r| r.header("retry-after"));
-        if !header.is_some_and(|h| h.trim().parse::<u64>().is_ok()) {
+        if header.is_none_or(|h| h.trim().parse::<u64>().is_err()) {
             return Verdict::Fail(format!(
                 "429 with Retry-After {}: Okta then waits 5 minutes before retrying",
                 header.map_or("absent".into(), |h| format!("{h:?}"))

@@ -138,6 +138,9 @@ pub fn automatic(input: &CheckInput) -> Vec<&'static str> {
     }
     ids.push("response.json");
     if k.is_collection_get() {
+        if k.filter.is_some() {
+            ids.push("filter.exact-match");
+        }
         ids.extend([
             "list-response.shape",
             "list-response.integers",
@@ -315,10 +318,10 @@ fn error_schema(status: u16, body: Option<&Value>, raw: &str) -> Verdict {
     if !has_urn(body, ERROR_URN) {
         bad.push(format!("schemas does not contain {ERROR_URN}"));
     }
-    if !obj
+    if obj
         .get("detail")
         .and_then(Value::as_str)
-        .is_some_and(|d| !d.trim().is_empty())
+        .is_none_or(|d| d.trim().is_empty())
     {
         bad.push("`detail` is missing or empty (Okta shows it to the admin)".into());
     }

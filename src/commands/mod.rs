@@ -3,6 +3,8 @@
 
 mod catalog;
 mod run;
+mod steady;
+mod target;
 
 use crate::cli::{Cli, ColorChoice, Command};
 use crate::exit;
@@ -11,7 +13,8 @@ use std::io::IsTerminal;
 /// Runs a parsed command line and returns the process exit code.
 pub fn dispatch(cli: Cli) -> u8 {
     match cli.command {
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(*args),
+        Command::Steady(args) => steady::steady(*args),
         Command::List(args) => catalog::list(&args),
         Command::Validate(args) => catalog::validate(&args),
         Command::Checks(args) => catalog::checks(&args),
@@ -22,8 +25,12 @@ pub fn dispatch(cli: Cli) -> u8 {
             &mut std::io::stdout(),
             &mut std::io::stdin().lock(),
         )),
-        Command::Accept(args) => snapshot_command(crate::snapshot::accept(&args, &mut std::io::stdout())),
-        Command::Reject(args) => snapshot_command(crate::snapshot::reject(&args, &mut std::io::stdout())),
+        Command::Accept(args) => {
+            snapshot_command(crate::snapshot::accept(&args, &mut std::io::stdout()))
+        }
+        Command::Reject(args) => {
+            snapshot_command(crate::snapshot::reject(&args, &mut std::io::stdout()))
+        }
     }
 }
 
@@ -39,9 +46,24 @@ pub fn apply_color(choice: ColorChoice) {
     let on = match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
     colored::control::set_override(on);
+}
+
+/// Writes to stdout; when the reader has gone away (a closed pipe) the process ends quietly
+/// with success, as `head` and `less` users expect.
+pub(crate) fn write_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(i32::from(exit::SUCCESS));
+        }
+    }
 }
 
 /// Prints a usage/config error and returns exit code 2.

@@ -3,6 +3,7 @@
 //! given, replays, and maps the outcome to an exit code.
 
 use super::catalog::{dialects, load_all};
+use super::target::{TargetOptions, resolve_target, resolve_token, runtime, start_target};
 use super::{apply_color, usage_error};
 use crate::cli::RunArgs;
 use crate::exit;
@@ -13,14 +14,7 @@ use crate::replay::render::random_alnum;
 use crate::replay::result::{RunReport, TargetInfo};
 use crate::report::{Fanout, HumanOptions, HumanReporter, JsonReporter, JunitReporter};
 use crate::scenario::select::{Filters, instances};
-use crate::server::{RunningServer, ServerConfig};
 use crate::snapshot::{SnapshotKey, SnapshotStore};
-
-/// Where the run sends its requests.
-enum Target {
-    Embedded { quirks: Vec<String> },
-    Remote { base_url: String },
-}
 
 pub fn run(args: RunArgs) -> u8 {
     apply_color(args.color);
@@ -28,11 +22,12 @@ pub fn run(args: RunArgs) -> u8 {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let target = match resolve_target(&args) {
+    let opts = target_options(&args);
+    let target = match resolve_target(&opts) {
         Ok(t) => t,
         Err(e) => return usage_error(e),
     };
-    let token = match resolve_token(&args, &target) {
+    let token = match resolve_token(&opts, &target) {
         Ok(t) => t,
         Err(e) => return usage_error(e),
     };
@@ -55,20 +50,29 @@ pub fn run(args: RunArgs) -> u8 {
         eprintln!("nothing selected: no scenario matches the filters (see `scimreplay list`)");
         return exit::NOTHING_SELECTED;
     }
-    let client = match Client::new(&ClientConfig { timeout: args.timeout, insecure: args.insecure, ca_cert: args.ca_cert.clone() }) {
+    let client = match Client::new(&ClientConfig {
+        timeout: args.timeout,
+        insecure: args.insecure,
+        ca_cert: args.ca_cert.clone(),
+    }) {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match runtime() {
         Ok(r) => r,
-        Err(e) => return usage_error(format!("cannot start the async runtime: {e}")),
+        Err(e) => return usage_error(e),
     };
     runtime.block_on(async {
-        let (base_url, server, quirks) = match start_target(&target, &profile, &args, &token).await {
-            Ok(t) => t,
-            Err(code) => return code,
+        let (base_url, server, quirks) =
+            match start_target(&target, &profile, args.auth, &token).await {
+                Ok(t) => t,
+                Err(code) => return code,
+            };
+        let info = TargetInfo {
+            base_url: base_url.clone(),
+            embedded: server.is_some(),
+            quirks,
         };
-        let info = TargetInfo { base_url: base_url.clone(), embedded: server.is_some(), quirks };
         let code = replay(&args, &profile, client, &base_url, token, &selected, info).await;
         if let Some(server) = server {
             server.shutdown().await;
@@ -77,66 +81,13 @@ pub fn run(args: RunArgs) -> u8 {
     })
 }
 
-fn resolve_target(args: &RunArgs) -> Result<Target, String> {
-    let Some(raw) = &args.target else { return Ok(Target::Embedded { quirks: args.quirks.clone() }) };
-    if !args.quirks.is_empty() {
-        return Err("--quirk switches on reference-server bugs: it only works without --target".into());
-    }
-    let url = reqwest::Url::parse(raw).map_err(|e| format!("--target `{raw}` is not a URL: {e} (expected e.g. https://scim.example.com/scim/v2)"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("--target must be an http:// or https:// URL, not `{}`", url.scheme()));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err("--target must not carry credentials: pass the token with --token-env VAR".into());
-    }
-    if url.query().is_some() {
-        return Err("--target must be the SCIM base URL without a query string".into());
-    }
-    Ok(Target::Remote { base_url: raw.trim_end_matches('/').to_string() })
-}
-
-fn resolve_token(args: &RunArgs, target: &Target) -> Result<String, String> {
-    if let Target::Embedded { .. } = target {
-        return Ok(format!("srt-{}", random_alnum(32))); // a fresh random token per run
-    }
-    if let Some(var) = &args.token_env {
-        return match std::env::var(var) {
-            Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
-            Ok(_) => Err(format!("environment variable {var} (from --token-env) is empty")),
-            Err(_) => Err(format!("environment variable {var} (from --token-env) is not set")),
-        };
-    }
-    match &args.token {
-        Some(t) if !t.trim().is_empty() => Ok(t.trim().to_string()),
-        _ => Err("the target needs a token: set --token-env VAR (preferred), SCIM_TOKEN, or --token".into()),
-    }
-}
-
-async fn start_target(
-    target: &Target,
-    profile: &Profile,
-    args: &RunArgs,
-    token: &str,
-) -> Result<(String, Option<RunningServer>, Vec<String>), u8> {
-    match target {
-        Target::Remote { base_url } => Ok((base_url.clone(), None, Vec::new())),
-        Target::Embedded { quirks } => {
-            let mut all = profile.server_quirks.clone();
-            all.extend(quirks.iter().cloned());
-            let auth = args.auth.unwrap_or(profile.auth);
-            let config = ServerConfig {
-                host: "127.0.0.1".into(),
-                port: 0,
-                token: Some(token.to_string()),
-                auth: auth.server_mode(),
-                base_path: profile.base_path.clone(),
-                quirks: all.clone(),
-            };
-            match crate::server::start(config).await {
-                Ok(server) => Ok((server.base_url().to_string(), Some(server), all)),
-                Err(e) => Err(usage_error(e)),
-            }
-        }
+/// The target arguments of `run`.
+fn target_options(args: &RunArgs) -> TargetOptions<'_> {
+    TargetOptions {
+        target: args.target.as_deref(),
+        quirks: &args.quirks,
+        token_env: args.token_env.as_deref(),
+        token: args.token.as_deref(),
     }
 }
 
@@ -147,11 +98,16 @@ fn baseline(args: &RunArgs, info: &TargetInfo) -> String {
     if info.embedded {
         return "reference".into();
     }
-    let host = reqwest::Url::parse(&info.base_url).ok().and_then(|u| u.host_str().map(|h| match u.port() {
-        Some(p) => format!("{h}-{p}"),
-        None => h.to_string(),
-    }));
-    host.unwrap_or_else(|| "target".into()).replace(|c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '.', "_")
+    let host = reqwest::Url::parse(&info.base_url).ok().and_then(|u| {
+        u.host_str().map(|h| match u.port() {
+            Some(p) => format!("{h}-{p}"),
+            None => h.to_string(),
+        })
+    });
+    host.unwrap_or_else(|| "target".into()).replace(
+        |c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '.',
+        "_",
+    )
 }
 
 fn ci_env() -> bool {
@@ -169,10 +125,21 @@ async fn replay(
 ) -> u8 {
     let secrets = vec![("token".to_string(), token.clone())];
     let auth = args.auth.unwrap_or(profile.auth);
-    let store = SnapshotStore::new(args.snapshots.clone(), &baseline(args, &info), args.update, args.ci || ci_env(), &info.base_url);
+    let store = SnapshotStore::new(
+        args.snapshots.clone(),
+        &baseline(args, &info),
+        args.update,
+        args.ci || ci_env(),
+        &info.base_url,
+    );
     let profile_name = profile.name.clone();
     let judge = move |req: &SnapshotRequest| -> Result<crate::snapshot::SnapshotOutcome, String> {
-        let ctx = crate::normalize::NormalizeContext { base_url: req.base_url, ids: req.ids, run_values: req.run_values, secrets: req.secrets };
+        let ctx = crate::normalize::NormalizeContext {
+            base_url: req.base_url,
+            ids: req.ids,
+            run_values: req.run_values,
+            secrets: req.secrets,
+        };
         let normalized = crate::normalize::normalize_response(req.response, &ctx);
         let source = req.scenario.display_path();
         let key = SnapshotKey {
@@ -184,7 +151,9 @@ async fn replay(
             step: req.step,
             request_line: req.request_line,
         };
-        store.compare(&key, &normalized.document, req.secrets).map_err(|e| e.to_string())
+        store
+            .compare(&key, &normalized.document, req.secrets)
+            .map_err(|e| e.to_string())
     };
     let judge_ref: &SnapshotJudge = &judge;
     let engine = Engine {
@@ -197,14 +166,26 @@ async fn replay(
         fail_fast: args.fail_fast,
         max_retry_wait: args.max_retry_wait,
         read_settle: args.read_settle,
-        snapshots: if args.no_snapshots { None } else { Some(judge_ref) },
+        snapshots: if args.no_snapshots {
+            None
+        } else {
+            Some(judge_ref)
+        },
         secrets: secrets.clone(),
+        steady_state: (!args.no_steady_state).then_some(args.cycles),
     };
     if let Err(abort) = engine.preflight().await {
         return report_abort(&abort, base_url);
     }
     let mut fanout = Fanout::new();
-    fanout.push(HumanReporter::new(std::io::stdout(), HumanOptions { verbose: args.verbose, strict: args.strict, base_url: base_url.to_string() }));
+    fanout.push(HumanReporter::new(
+        std::io::stdout(),
+        HumanOptions {
+            verbose: args.verbose,
+            strict: args.strict,
+            base_url: base_url.to_string(),
+        },
+    ));
     if let Some(path) = &args.report_json {
         fanout.push(JsonReporter::new(path.clone(), secrets.clone()));
     }
@@ -218,18 +199,29 @@ async fn replay(
 }
 
 fn outcome_code(report: &RunReport) -> u8 {
-    if report.summary.failed > 0 || report.summary.snapshot_differences > 0 { exit::FAILURES } else { exit::SUCCESS }
+    if report.summary.failed > 0 || report.summary.snapshot_differences > 0 {
+        exit::FAILURES
+    } else {
+        exit::SUCCESS
+    }
 }
 
-fn report_abort(abort: &RunAbort, base_url: &str) -> u8 {
+pub(super) fn report_abort(abort: &RunAbort, base_url: &str) -> u8 {
     match abort {
         RunAbort::Target(f) => {
-            eprintln!("error: {f}\n  target: {base_url}\n  hint: check the URL, that the server is running, and TLS settings (--ca-cert, --insecure)");
+            eprintln!(
+                "error: {f}\n  target: {base_url}\n  hint: check the URL, that the server is running, and TLS settings (--ca-cert, --insecure)"
+            );
             exit::TARGET
         }
         RunAbort::AuthRejected(m) => {
             eprintln!("error: authentication rejected by {base_url}: {m}");
             exit::TARGET
+        }
+        RunAbort::Report(crate::report::ReportError::Output(e))
+            if e.kind() == std::io::ErrorKind::BrokenPipe =>
+        {
+            exit::SUCCESS
         }
         RunAbort::Report(e) => {
             eprintln!("error: {e}");

@@ -61,12 +61,21 @@ pub fn normalize_response(resp: &RecordedResponse, ctx: &NormalizeContext) -> No
     }
 }
 
+/// Ids at least this long are replaced wherever they occur.
+const MIN_ANYWHERE_ID: usize = 8;
+
 fn canonicalizer<'a>(ctx: &NormalizeContext<'a>) -> Canonicalizer<'a> {
     let mut strings = Replacer::default();
     let base = ctx.base_url.trim_end_matches('/');
     strings.anywhere(base, "{{base}}".into());
     for (value, name) in ctx.ids {
-        strings.segment(value, placeholder(name));
+        // Long ids (UUIDs, Okta-style ids) are unambiguous anywhere, e.g. inside an error
+        // `detail`; short ones (`1`, `42`) only as whole URL path segments.
+        if value.chars().count() >= MIN_ANYWHERE_ID {
+            strings.anywhere(value, placeholder(name));
+        } else {
+            strings.segment(value, placeholder(name));
+        }
     }
     for (value, name) in ctx.run_values {
         strings.anywhere(value, placeholder(name));

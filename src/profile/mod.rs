@@ -74,9 +74,17 @@ pub struct Profile {
     /// Reference-server quirks that reproduce this vendor's documented behaviour (e.g. rate limits).
     #[serde(default)]
     pub server_quirks: Vec<String>,
+    /// Whether Okta sends secondary (non-primary) emails for this app; vendors that document
+    /// "no secondary emails" set it to false.
+    #[serde(default = "yes")]
+    pub secondary_emails: bool,
     /// Where the configuration comes from.
     #[serde(default)]
     pub source: Option<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_base_path() -> String {
@@ -154,7 +162,10 @@ impl Profile {
 
     /// Every built-in profile, each parsed or with its error.
     pub fn builtins_checked() -> Vec<Result<Profile, ProfileError>> {
-        BUILTIN.iter().map(|(n, t)| Profile::parse(&format!("profiles/{n}.yaml"), t)).collect()
+        BUILTIN
+            .iter()
+            .map(|(n, t)| Profile::parse(&format!("profiles/{n}.yaml"), t))
+            .collect()
     }
 
     /// Every built-in profile.

@@ -50,11 +50,27 @@ fn outcome(
 fn json_assertion(a: &JsonAssertion, body: Option<&Value>, vars: &Vars) -> AssertionOutcome {
     let path = match vars.render_str(&a.path) {
         Ok(p) => p,
-        Err(e) => return outcome(a.path.clone(), false, "a path whose variables are set".into(), e.to_string(), &a.check),
+        Err(e) => {
+            return outcome(
+                a.path.clone(),
+                false,
+                "a path whose variables are set".into(),
+                e.to_string(),
+                &a.check,
+            );
+        }
     };
     let nodes: Vec<&Value> = match (JsonPath::parse(&path), body) {
         (Ok(parsed), Some(body)) => parsed.query(body).all(),
-        (Err(e), _) => return outcome(path.clone(), false, "a valid JSONPath".into(), e.to_string(), &a.check),
+        (Err(e), _) => {
+            return outcome(
+                path.clone(),
+                false,
+                "a valid JSONPath".into(),
+                e.to_string(),
+                &a.check,
+            );
+        }
         _ => Vec::new(),
     };
     let actual = describe_nodes(&nodes, body.is_some());

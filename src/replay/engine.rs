@@ -69,6 +69,9 @@ pub struct Engine<'a> {
     pub snapshots: Option<&'a SnapshotJudge<'a>>,
     /// Extra secrets (the token) scrubbed from every record.
     pub secrets: Vec<(String, String)>,
+    /// Run the steady-state checks after the scenarios, with this many sync-loop cycles
+    /// (`None`: `--no-steady-state`).
+    pub steady_state: Option<u32>,
 }
 
 impl Engine<'_> {
@@ -76,18 +79,36 @@ impl Engine<'_> {
     /// refuses the credentials stops the run (exit 3) instead of failing every step.
     pub async fn preflight(&self) -> Result<(), RunAbort> {
         let mut headers = vec![
-            ("User-Agent".to_string(), super::client::OKTA_USER_AGENT.to_string()),
+            (
+                "User-Agent".to_string(),
+                super::client::OKTA_USER_AGENT.to_string(),
+            ),
             ("Accept".to_string(), super::client::SCIM_JSON.to_string()),
             ("Accept-Charset".to_string(), "utf-8".to_string()),
         ];
         if let Some(c) = &self.credentials {
             headers.push(("Authorization".into(), c.header_value()));
         }
-        let url = format!("{}/Users?startIndex=1&count=2", self.base_url.trim_end_matches('/'));
-        let request = OutgoingRequest { method: "GET".into(), url, headers, body: None };
+        let url = format!(
+            "{}/Users?startIndex=1&count=2",
+            self.base_url.trim_end_matches('/')
+        );
+        let request = OutgoingRequest {
+            method: "GET".into(),
+            url,
+            headers,
+            body: None,
+        };
         let (exchange, failure) = self.client.send(&request).await;
         match (failure, exchange.status()) {
-            (Some(f @ (TransportFailure::Unreachable(_) | TransportFailure::Tls(_) | TransportFailure::Timeout(_))), _) => Err(RunAbort::Target(f)),
+            (
+                Some(
+                    f @ (TransportFailure::Unreachable(_)
+                    | TransportFailure::Tls(_)
+                    | TransportFailure::Timeout(_)),
+                ),
+                _,
+            ) => Err(RunAbort::Target(f)),
             (_, Some(s @ (401 | 403))) => Err(RunAbort::AuthRejected(format!(
                 "Okta's connection test (GET /Users?startIndex=1&count=2) answered {s}; check the token and --auth mode"
             ))),
@@ -96,18 +117,34 @@ impl Engine<'_> {
     }
 
     /// Runs every instance, emitting events; returns the result tree.
-    pub async fn run(&self, instances: &[Instance<'_>], target: TargetInfo, reporter: &mut dyn Reporter) -> Result<RunReport, RunAbort> {
+    pub async fn run(
+        &self,
+        instances: &[Instance<'_>],
+        target: TargetInfo,
+        reporter: &mut dyn Reporter,
+    ) -> Result<RunReport, RunAbort> {
         let started = Instant::now();
-        let started_at = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-        reporter.handle(&Event::RunStarted { target: &target, profile: &self.profile.name, scenario_count: instances.len() })?;
+        let started_at =
+            humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+        reporter.handle(&Event::RunStarted {
+            target: &target,
+            profile: &self.profile.name,
+            scenario_count: instances.len() + usize::from(self.steady_state.is_some()),
+        })?;
         let mut scenarios = Vec::new();
         let mut stop = false;
         for inst in instances {
             let report = match (&inst.skip, stop) {
                 (Some(reason), _) => skipped(inst, reason.clone()),
-                (None, true) => skipped(inst, "not run: --fail-fast stopped the run after a failure".into()),
+                (None, true) => skipped(
+                    inst,
+                    "not run: --fail-fast stopped the run after a failure".into(),
+                ),
                 (None, false) => {
-                    reporter.handle(&Event::ScenarioStarted { name: &inst.scenario.def.name, dialect: inst.dialect })?;
+                    reporter.handle(&Event::ScenarioStarted {
+                        name: &inst.scenario.def.name,
+                        dialect: inst.dialect,
+                    })?;
                     let (report, fatal) = self.run_instance(inst, reporter).await?;
                     if let Some(f) = fatal {
                         reporter.handle(&Event::ScenarioFinished { scenario: &report })?;
@@ -118,6 +155,10 @@ impl Engine<'_> {
                 }
             };
             reporter.handle(&Event::ScenarioFinished { scenario: &report })?;
+            scenarios.push(report);
+        }
+        if let Some(cycles) = self.steady_state {
+            let report = self.run_steady(cycles, stop, reporter).await?;
             scenarios.push(report);
         }
         let summary = summarize(&scenarios, self.strict);
@@ -136,7 +177,61 @@ impl Engine<'_> {
         Ok(report)
     }
 
-    async fn run_instance(&self, inst: &Instance<'_>, reporter: &mut dyn Reporter) -> Result<(ScenarioReport, Option<TransportFailure>), RunAbort> {
+    /// The steady-state checks as the scenario instance `steady-state/<profile>`.
+    async fn run_steady(
+        &self,
+        cycles: u32,
+        stopped: bool,
+        reporter: &mut dyn Reporter,
+    ) -> Result<ScenarioReport, RunAbort> {
+        let name = format!("steady-state/{}", self.profile.name);
+        let dialect = self.profile.dialect;
+        if stopped {
+            let report = ScenarioReport {
+                name,
+                file: "steady-state (built in)".into(),
+                dialect,
+                status: Status::Skipped,
+                skip_reason: Some("not run: --fail-fast stopped the run after a failure".into()),
+                duration: Duration::ZERO,
+                steps: Vec::new(),
+            };
+            reporter.handle(&Event::ScenarioFinished { scenario: &report })?;
+            return Ok(report);
+        }
+        reporter.handle(&Event::ScenarioStarted {
+            name: &name,
+            dialect,
+        })?;
+        let mut session = crate::steady::http::Session {
+            client: self.client.clone(),
+            base_url: self.base_url.clone(),
+            credentials: self.credentials.clone(),
+            max_retry_wait: self.max_retry_wait,
+            read_settle: self.read_settle,
+            exchanges: Vec::new(),
+            fatal: None,
+        };
+        let outcome =
+            crate::steady::execute(&mut session, self.profile, &self.run_id, cycles).await;
+        let report =
+            crate::steady::report::scenario_report(&outcome, &self.base_url, &self.secrets);
+        for step in &report.steps {
+            reporter.handle(&Event::StepFinished {
+                scenario: &name,
+                dialect,
+                step,
+            })?;
+        }
+        reporter.handle(&Event::ScenarioFinished { scenario: &report })?;
+        Ok(report)
+    }
+
+    async fn run_instance(
+        &self,
+        inst: &Instance<'_>,
+        reporter: &mut dyn Reporter,
+    ) -> Result<(ScenarioReport, Option<TransportFailure>), RunAbort> {
         let started = Instant::now();
         let scenario = inst.scenario;
         let mut state = InstanceState::default();
@@ -144,11 +239,18 @@ impl Engine<'_> {
             Ok(v) => v,
             Err(e) => return Ok((failed_setup(inst, e.to_string(), started.elapsed()), None)),
         };
-        state.run_values.push((self.run_id.clone(), "run_id".into()));
+        state
+            .run_values
+            .push((self.run_id.clone(), "run_id".into()));
+        state
+            .run_values
+            .push((self.run_id.to_uppercase(), "run_id|upper".into()));
         for user in scenario.def.users.keys() {
             let key = format!("{user}.external_id");
             if let Some(v) = vars.get(&key) {
-                state.run_values.push((super::super::scenario::template::as_text(&v.value), key));
+                state
+                    .run_values
+                    .push((super::super::scenario::template::as_text(&v.value), key));
             }
         }
         let steps = scenario.def.steps.iter().map(|s| (s, false));
@@ -156,23 +258,34 @@ impl Engine<'_> {
         let mut reports = Vec::new();
         let mut fatal = None;
         for (index, (step, is_teardown)) in steps.chain(teardown).enumerate() {
-            if step.dialect.is_some_and(|d| d != inst.dialect) || (fatal.is_some() && !is_teardown) {
+            if step.dialect.is_some_and(|d| d != inst.dialect) || (fatal.is_some() && !is_teardown)
+            {
                 continue;
             }
             let report = if let Some(reason) = self.feature_gap(step) {
                 skipped_step(index + 1, step, is_teardown, reason)
             } else {
-                let (report, f) = self.run_one(inst, index + 1, step, is_teardown, &mut vars, &mut state).await;
+                let (report, f) = self
+                    .run_one(inst, index + 1, step, is_teardown, &mut vars, &mut state)
+                    .await;
                 fatal = fatal.or(f);
                 report
             };
-            reporter.handle(&Event::StepFinished { scenario: &scenario.def.name, dialect: inst.dialect, step: &report })?;
+            reporter.handle(&Event::StepFinished {
+                scenario: &scenario.def.name,
+                dialect: inst.dialect,
+                step: &report,
+            })?;
             reports.push(report);
             if fatal.is_some() {
                 break;
             }
         }
-        let status = if reports.iter().any(|r| r.status == Status::Failed) { Status::Failed } else { Status::Passed };
+        let status = if reports.iter().any(|r| r.status == Status::Failed) {
+            Status::Failed
+        } else {
+            Status::Passed
+        };
         let report = ScenarioReport {
             name: scenario.def.name.clone(),
             file: scenario.display_path(),
@@ -185,11 +298,33 @@ impl Engine<'_> {
         Ok((report, fatal))
     }
 
+    /// A single GET of one resource verifies the last successful write to that resource.
+    fn implicit_write<'s>(
+        &self,
+        step: &Step,
+        vars: &Vars,
+        state: &'s InstanceState,
+    ) -> Option<&'s Exchange> {
+        let looping = step.repeat.is_some() || step.for_each.is_some() || step.pages;
+        if step.request.method != crate::scenario::Method::Get
+            || looping
+            || step.request.query.is_some()
+        {
+            return None;
+        }
+        let path = vars.render_str(&step.request.path).ok()?;
+        state.writes.get(path.trim_end_matches('/'))
+    }
+
     fn feature_gap(&self, step: &Step) -> Option<String> {
         let missing = self.profile.missing(&step.features);
         (!missing.is_empty()).then(|| {
             let names: Vec<String> = missing.iter().map(|f| f.to_string()).collect();
-            format!("profile {} does not enable {}", self.profile.name, names.join(", "))
+            format!(
+                "profile {} does not enable {}",
+                self.profile.name,
+                names.join(", ")
+            )
         })
     }
 
@@ -212,8 +347,16 @@ impl Engine<'_> {
             scenario: inst.scenario,
             echo: &echo,
         };
-        let settings = StepSettings { client: &self.client, base_url: &self.base_url, max_retry_wait: self.max_retry_wait, read_settle: self.read_settle };
-        let verified = step.verifies.as_ref().and_then(|v| state.last_exchange.get(v));
+        let settings = StepSettings {
+            client: &self.client,
+            base_url: &self.base_url,
+            max_retry_wait: self.max_retry_wait,
+            read_settle: self.read_settle,
+        };
+        let verified = match &step.verifies {
+            Some(v) => state.last_exchange.get(v),
+            None => self.implicit_write(step, vars, state),
+        };
         let mut run = run_step(step, vars, &ctx, &settings, verified).await;
         let fatal = run.fatal.take();
         if let Some(last) = run.exchanges.last() {
@@ -221,10 +364,15 @@ impl Engine<'_> {
                 state.bodies.insert(step.name.clone(), json.clone());
             }
             state.last_exchange.insert(step.name.clone(), last.clone());
+            state.note_write(last, &self.base_url);
         }
         state.note_ids(step, vars);
         let secrets = self.all_secrets(vars);
-        let request_line = run.exchanges.first().map(|e| e.request_line(&self.base_url)).unwrap_or_else(|| format!("{} {}", step.request.method, step.request.path));
+        let request_line = run
+            .exchanges
+            .first()
+            .map(|e| e.request_line(&self.base_url))
+            .unwrap_or_else(|| format!("{} {}", step.request.method, step.request.path));
         let snapshot = self.snapshot(inst, index, step, &run, &request_line, state, &secrets);
         for ex in &mut run.exchanges {
             scrub_exchange(ex, &secrets);
@@ -276,18 +424,20 @@ impl Engine<'_> {
             run_values: &state.run_values,
             secrets,
         };
-        Some(judge(&request).unwrap_or_else(|e| SnapshotOutcome::Mismatch {
-            file: String::new(),
-            diff: String::new(),
-            changed_paths: vec![format!("snapshot error: {e}")],
-            written: None,
-        }))
+        Some(
+            judge(&request).unwrap_or_else(|e| SnapshotOutcome::Mismatch {
+                file: String::new(),
+                diff: String::new(),
+                changed_paths: vec![format!("snapshot error: {e}")],
+                written: None,
+            }),
+        )
     }
 
     fn all_secrets(&self, vars: &Vars) -> Vec<(String, String)> {
         let mut all = self.secrets.clone();
         all.extend(vars.secrets());
-        all.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+        all.sort_by_key(|s| std::cmp::Reverse(s.1.len()));
         all
     }
 }
@@ -297,17 +447,61 @@ impl Engine<'_> {
 struct InstanceState {
     bodies: HashMap<String, Value>,
     last_exchange: HashMap<String, Exchange>,
+    /// The last successful write (POST/PUT/PATCH) per resource path, e.g. `/Users/<id>`.
+    writes: HashMap<String, Exchange>,
     ids: Vec<(String, String)>,
     run_values: Vec<(String, String)>,
 }
 
+/// `/Users/<id>` of a URL under the base URL (query dropped).
+fn resource_path(url: &str, base_url: &str) -> String {
+    let rest = url
+        .strip_prefix(base_url.trim_end_matches('/'))
+        .unwrap_or(url);
+    rest.split('?')
+        .next()
+        .unwrap_or(rest)
+        .trim_end_matches('/')
+        .to_string()
+}
+
 impl InstanceState {
+    /// Remembers a write so the next read of the same resource verifies it; a failed write
+    /// forgets what was known (the server's state is then unknown).
+    fn note_write(&mut self, ex: &Exchange, base_url: &str) {
+        let method = ex.request.method.as_str();
+        if method == "DELETE" {
+            self.writes
+                .remove(&resource_path(&ex.request.url, base_url));
+            return;
+        }
+        if !matches!(method, "POST" | "PUT" | "PATCH") {
+            return;
+        }
+        let mut path = resource_path(&ex.request.url, base_url);
+        if method == "POST" {
+            match ex.json().and_then(|b| b.get("id")).and_then(Value::as_str) {
+                Some(id) => path = format!("{path}/{id}"),
+                None => return,
+            }
+        }
+        if ex.status().is_some_and(|s| (200..300).contains(&s)) {
+            self.writes.insert(path, ex.clone());
+        } else {
+            self.writes.remove(&path);
+        }
+    }
+
     /// Captured string values become id placeholders for snapshots, in first-seen order.
     fn note_ids(&mut self, step: &Step, vars: &Vars) {
         for name in step.capture.keys() {
             let values: Vec<String> = match vars.get(name).map(|v| &v.value) {
                 Some(Value::String(s)) => vec![s.clone()],
-                Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect(),
                 _ => Vec::new(),
             };
             for v in values {
@@ -324,12 +518,20 @@ fn step_status(report: &StepReport, skipped: bool, strict: bool) -> Status {
         return Status::Skipped;
     }
     let assertion_fails = report.assertions.iter().any(|a| {
-        !a.passed && a.check.as_deref().and_then(crate::check::find).is_none_or(|d| strict || d.severity == Severity::Fail)
+        !a.passed
+            && a.check
+                .as_deref()
+                .and_then(crate::check::find)
+                .is_none_or(|d| strict || d.severity == Severity::Fail)
     });
     let check_fails = report.failing_checks(strict).next().is_some();
     let snapshot_fails = matches!(report.snapshot, Some(SnapshotOutcome::Mismatch { .. }))
         || matches!(&report.snapshot, Some(SnapshotOutcome::New { written, .. }) if !written.as_deref().is_some_and(|w| w.ends_with(".snap")));
-    if report.error.is_some() || assertion_fails || check_fails || snapshot_fails { Status::Failed } else { Status::Passed }
+    if report.error.is_some() || assertion_fails || check_fails || snapshot_fails {
+        Status::Failed
+    } else {
+        Status::Passed
+    }
 }
 
 fn skipped(inst: &Instance<'_>, reason: String) -> ScenarioReport {
@@ -378,7 +580,11 @@ fn summarize(scenarios: &[ScenarioReport], strict: bool) -> Summary {
         }
         for step in &sc.steps {
             s.warnings += if strict { 0 } else { step.warnings().count() };
-            if matches!(step.snapshot, Some(SnapshotOutcome::Mismatch { .. } | SnapshotOutcome::New { .. })) && step.status == Status::Failed {
+            if matches!(
+                step.snapshot,
+                Some(SnapshotOutcome::Mismatch { .. } | SnapshotOutcome::New { .. })
+            ) && step.status == Status::Failed
+            {
                 s.snapshot_differences += 1;
             }
         }
@@ -397,7 +603,7 @@ pub fn scrub(text: &str, secrets: &[(String, String)]) -> String {
     out
 }
 
-fn scrub_exchange(ex: &mut Exchange, secrets: &[(String, String)]) {
+pub(crate) fn scrub_exchange(ex: &mut Exchange, secrets: &[(String, String)]) {
     ex.request.url = scrub(&ex.request.url, secrets);
     if let Some(b) = &mut ex.request.body {
         *b = scrub(b, secrets);
@@ -406,7 +612,9 @@ fn scrub_exchange(ex: &mut Exchange, secrets: &[(String, String)]) {
         *v = scrub(v, secrets);
     }
     if let Some(r) = &mut ex.response {
-        let leaked = secrets.iter().any(|(_, v)| !v.is_empty() && r.body.contains(v.as_str()));
+        let leaked = secrets
+            .iter()
+            .any(|(_, v)| !v.is_empty() && r.body.contains(v.as_str()));
         r.body = scrub(&r.body, secrets);
         if leaked {
             r.json = serde_json::from_str(&r.body).ok();

@@ -56,7 +56,9 @@ pub fn scenario_vars(
             ("middle_name", user.middle_name.clone().unwrap_or_default()),
             (
                 "display_name",
-                format!("{} {}", user.given_name, user.family_name),
+                user.display_name
+                    .clone()
+                    .unwrap_or_else(|| format!("{} {}", user.given_name, user.family_name)),
             ),
             (
                 "locale",

@@ -31,11 +31,16 @@ pub struct StepSettings<'a> {
 /// Checks every verifying read gets, whether listed or not.
 const VERIFY_CHECKS: [&str; 2] = ["read-after-write", "steady-state.fidelity"];
 
-/// The named checks of a step: those listed, plus the verify checks on a `verifies:` read.
-fn named_checks(step: &Step) -> Vec<&str> {
+/// The named checks of a step: those listed, plus the verify checks on a read that verifies a write.
+fn named_checks(step: &Step, verifying: bool) -> Vec<&str> {
     let mut ids: Vec<&str> = step.expect.checks.iter().map(String::as_str).collect();
-    if step.verifies.is_some() {
-        ids.extend(VERIFY_CHECKS.iter().filter(|c| !ids.contains(c)).collect::<Vec<_>>());
+    if verifying {
+        ids.extend(
+            VERIFY_CHECKS
+                .iter()
+                .filter(|c| !ids.contains(c))
+                .collect::<Vec<_>>(),
+        );
     }
     ids
 }
@@ -61,12 +66,24 @@ pub async fn run_step(
     settings: &StepSettings<'_>,
     verified: Option<&Exchange>,
 ) -> StepRun {
-    let mut run = StepRun { exchanges: Vec::new(), attempts: 0, assertions: Vec::new(), checks: Vec::new(), error: None, skipped: false, fatal: None };
+    let mut run = StepRun {
+        exchanges: Vec::new(),
+        attempts: 0,
+        assertions: Vec::new(),
+        checks: Vec::new(),
+        error: None,
+        skipped: false,
+        fatal: None,
+    };
     let iterations = match iteration_values(step, vars) {
         Ok(i) => i,
         Err(e) => return skipped(run, e),
     };
-    let mut collected: Vec<(String, Vec<Value>)> = step.capture.keys().map(|k| (k.clone(), Vec::new())).collect();
+    let mut collected: Vec<(String, Vec<Value>)> = step
+        .capture
+        .keys()
+        .map(|k| (k.clone(), Vec::new()))
+        .collect();
     let mut index = 0usize;
     let mut start_index: u64 = 1;
     loop {
@@ -82,26 +99,43 @@ pub async fn run_step(
         let request = match render_request(&step.name, &step.request, &iter_vars, ctx) {
             Ok(r) => r,
             Err(RenderError::Template(TemplateError::Missing(name))) => {
-                return skipped(run, format!("variable `{name}` is not set (an earlier step failed or was skipped)"));
+                return skipped(
+                    run,
+                    format!("variable `{name}` is not set (an earlier step failed or was skipped)"),
+                );
             }
             Err(e) => {
                 run.error = Some(e.to_string());
                 return run;
             }
         };
-        let (exchanges, attempts, fatal) = send_judged(step, &request, &iter_vars, settings, verified).await;
+        let (exchanges, attempts, fatal) =
+            send_judged(step, &request, &iter_vars, settings, verified).await;
         run.attempts += attempts;
-        let last = exchanges.last().cloned();
+        let first_new = run.exchanges.len();
         run.exchanges.extend(exchanges);
         if let Some(f) = fatal {
             run.error = Some(f.to_string());
-            if matches!(f, TransportFailure::Unreachable(_) | TransportFailure::Tls(_)) {
+            if matches!(
+                f,
+                TransportFailure::Unreachable(_) | TransportFailure::Tls(_)
+            ) {
                 run.fatal = Some(f);
             }
             break;
         }
-        let Some(last) = last else { break };
-        judge_iteration(step, &last, &iter_vars, settings.base_url, verified, &mut run);
+        let Some(last) = run.exchanges.last().cloned() else {
+            break;
+        };
+        let iteration = run.exchanges[first_new..].to_vec();
+        judge_iteration(
+            step,
+            &iteration,
+            &iter_vars,
+            settings.base_url,
+            verified,
+            &mut run,
+        );
         for (name, values) in &mut collected {
             if let Some(v) = capture(&step.capture[name.as_str()], &last) {
                 values.push(v);
@@ -112,7 +146,11 @@ pub async fn run_step(
             Iterations::Once => break,
             Iterations::Values(..) => {}
             Iterations::Pages => {
-                let total = last.json().and_then(|b| b.get("totalResults")).and_then(Value::as_u64).unwrap_or(0);
+                let total = last
+                    .json()
+                    .and_then(|b| b.get("totalResults"))
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0);
                 start_index += 100;
                 if start_index > total || index as u32 >= MAX_PAGES {
                     break;
@@ -120,7 +158,13 @@ pub async fn run_step(
             }
         }
     }
-    store_captures(step, collected, matches!(iterations, Iterations::Once), vars, &mut run);
+    store_captures(
+        step,
+        collected,
+        matches!(iterations, Iterations::Once),
+        vars,
+        &mut run,
+    );
     run_named_checks(step, settings.base_url, verified, &mut run);
     run
 }
@@ -139,16 +183,29 @@ enum Iterations {
 
 fn iteration_values(step: &Step, vars: &Vars) -> Result<Iterations, String> {
     if let Some(n) = step.repeat {
-        return Ok(Iterations::Values("i".into(), (1..=n).map(|i| json!(i)).collect()));
+        return Ok(Iterations::Values(
+            "i".into(),
+            (1..=n).map(|i| json!(i)).collect(),
+        ));
     }
     if let Some(name) = &step.for_each {
-        let var = vars.get(name).ok_or_else(|| format!("variable `{name}` is not set (an earlier step failed or was skipped)"))?;
+        let var = vars.get(name).ok_or_else(|| {
+            format!("variable `{name}` is not set (an earlier step failed or was skipped)")
+        })?;
         return match &var.value {
             Value::Array(items) => Ok(Iterations::Values("item".into(), items.clone())),
             other => Ok(Iterations::Values("item".into(), vec![other.clone()])),
         };
     }
-    Ok(if step.pages { Iterations::Pages } else { Iterations::Once })
+    Ok(if step.pages {
+        Iterations::Pages
+    } else {
+        Iterations::Once
+    })
+}
+
+fn is_loop(step: &Step) -> bool {
+    step.repeat.is_some() || step.for_each.is_some() || step.pages
 }
 
 /// Sends a request, honouring 429 + Retry-After as Okta does and `eventually` polling.
@@ -162,13 +219,20 @@ async fn send_judged(
     let deadline = match &step.eventually {
         Some(e) => {
             let timeout = humantime::parse_duration(&e.timeout).unwrap_or(Duration::from_secs(5));
-            let interval = humantime::parse_duration(&e.interval).unwrap_or(Duration::from_millis(250));
+            let interval =
+                humantime::parse_duration(&e.interval).unwrap_or(Duration::from_millis(250));
             Some((Instant::now() + timeout, interval))
         }
         // A read (GET) is side-effect free: re-sent until it passes, for eventually consistent
         // servers; the lag shows as extra attempts.
-        None if (verified.is_some() || request.method == "GET") && !settings.read_settle.is_zero() => {
-            Some((Instant::now() + settings.read_settle, Duration::from_millis(100)))
+        None if (verified.is_some() || request.method == "GET")
+            && !is_loop(step)
+            && !settings.read_settle.is_zero() =>
+        {
+            Some((
+                Instant::now() + settings.read_settle,
+                Duration::from_millis(100),
+            ))
         }
         None => None,
     };
@@ -177,10 +241,15 @@ async fn send_judged(
     loop {
         let (mut got, n, fatal) = send_with_rate_limit(request, settings).await;
         attempts += n;
-        let passed = fatal.is_none() && got.last().is_some_and(|last| iteration_passes(step, last, vars, settings.base_url, verified));
+        let passed = fatal.is_none()
+            && got.last().is_some_and(|last| {
+                iteration_passes(step, last, vars, settings.base_url, verified)
+            });
         exchanges.append(&mut got);
         match deadline {
-            Some((until, interval)) if !passed && fatal.is_none() && Instant::now() + interval < until => {
+            Some((until, interval))
+                if !passed && fatal.is_none() && Instant::now() + interval < until =>
+            {
                 tokio::time::sleep(interval).await;
             }
             _ => return (exchanges, attempts, fatal),
@@ -188,12 +257,19 @@ async fn send_judged(
     }
 }
 
-async fn send_with_rate_limit(request: &OutgoingRequest, settings: &StepSettings<'_>) -> (Vec<Exchange>, u32, Option<TransportFailure>) {
+pub(crate) async fn send_with_rate_limit(
+    request: &OutgoingRequest,
+    settings: &StepSettings<'_>,
+) -> (Vec<Exchange>, u32, Option<TransportFailure>) {
     let mut exchanges = Vec::new();
     for attempt in 1..=MAX_429_ATTEMPTS {
         let (exchange, failure) = settings.client.send(request).await;
         let retry = exchange.status() == Some(429) && attempt < MAX_429_ATTEMPTS;
-        let wait = exchange.response.as_ref().and_then(|r| r.header("retry-after")).and_then(|h| h.trim().parse::<u64>().ok());
+        let wait = exchange
+            .response
+            .as_ref()
+            .and_then(|r| r.header("retry-after"))
+            .and_then(|h| h.trim().parse::<u64>().ok());
         exchanges.push(exchange);
         if failure.is_some() || !retry {
             return (exchanges, attempt, failure);
@@ -207,37 +283,78 @@ async fn send_with_rate_limit(request: &OutgoingRequest, settings: &StepSettings
 }
 
 /// Whether an attempt satisfies the step's assertions and named checks (for `eventually`).
-fn iteration_passes(step: &Step, last: &Exchange, vars: &Vars, base_url: &str, verified: Option<&Exchange>) -> bool {
-    if !assert::evaluate(&step.expect, last, vars).iter().all(|a| a.passed) {
+fn iteration_passes(
+    step: &Step,
+    last: &Exchange,
+    vars: &Vars,
+    base_url: &str,
+    verified: Option<&Exchange>,
+) -> bool {
+    if !assert::evaluate(&step.expect, last, vars)
+        .iter()
+        .all(|a| a.passed)
+    {
         return false;
     }
-    let input = CheckInput { exchange: last, exchanges: std::slice::from_ref(last), kind: RequestKind::of(last, base_url), verified };
-    named_checks(step).iter().all(|id| !matches!(check::rules::run(id, &input), Verdict::Fail(_)))
+    let input = CheckInput {
+        exchange: last,
+        exchanges: std::slice::from_ref(last),
+        kind: RequestKind::of(last, base_url),
+        verified,
+    };
+    named_checks(step, verified.is_some())
+        .iter()
+        .all(|id| !matches!(check::rules::run(id, &input), Verdict::Fail(_)))
 }
 
-fn judge_iteration(step: &Step, last: &Exchange, vars: &Vars, base_url: &str, verified: Option<&Exchange>, run: &mut StepRun) {
+/// Judges one iteration (its exchanges: retried 429s, then the answer): the step's assertions
+/// and the automatic checks. One outcome is kept per assertion and check; a failure wins.
+fn judge_iteration(
+    step: &Step,
+    iteration: &[Exchange],
+    vars: &Vars,
+    base_url: &str,
+    verified: Option<&Exchange>,
+    run: &mut StepRun,
+) {
+    let Some(last) = iteration.last() else { return };
     for a in assert::evaluate(&step.expect, last, vars) {
-        if !a.passed || !run.assertions.iter().any(|b| b.description == a.description) {
-            run.assertions.retain(|b| b.description != a.description || !b.passed);
-            if !run.assertions.iter().any(|b| b.description == a.description) {
-                run.assertions.push(a);
-            }
+        match run
+            .assertions
+            .iter_mut()
+            .find(|b| b.description == a.description)
+        {
+            Some(existing) if existing.passed && !a.passed => *existing = a,
+            Some(_) => {}
+            None => run.assertions.push(a),
         }
     }
-    let kind = RequestKind::of(last, base_url);
-    let input = CheckInput { exchange: last, exchanges: std::slice::from_ref(last), kind, verified };
+    let input = CheckInput {
+        exchange: last,
+        exchanges: iteration,
+        kind: RequestKind::of(last, base_url),
+        verified,
+    };
+    let named = named_checks(step, verified.is_some());
     for id in check::rules::automatic(&input) {
-        if !named_checks(step).contains(&id) {
+        if !named.contains(&id) {
             record_check(id, check::rules::run(id, &input), &mut run.checks);
         }
     }
 }
 
 fn run_named_checks(step: &Step, base_url: &str, verified: Option<&Exchange>, run: &mut StepRun) {
-    let Some(last) = run.exchanges.last() else { return };
-    let input = CheckInput { exchange: last, exchanges: &run.exchanges, kind: RequestKind::of(last, base_url), verified };
+    let Some(last) = run.exchanges.last() else {
+        return;
+    };
+    let input = CheckInput {
+        exchange: last,
+        exchanges: &run.exchanges,
+        kind: RequestKind::of(last, base_url),
+        verified,
+    };
     let mut outcomes = Vec::new();
-    for id in named_checks(step) {
+    for id in named_checks(step, verified.is_some()) {
         record_check(id, check::rules::run(id, &input), &mut outcomes);
     }
     run.checks.extend(outcomes);
@@ -276,7 +393,13 @@ fn capture(spec: &crate::scenario::CaptureSpec, exchange: &Exchange) -> Option<V
     path.query(exchange.json()?).first().cloned()
 }
 
-fn store_captures(step: &Step, collected: Vec<(String, Vec<Value>)>, single: bool, vars: &mut Vars, run: &mut StepRun) {
+fn store_captures(
+    step: &Step,
+    collected: Vec<(String, Vec<Value>)>,
+    single: bool,
+    vars: &mut Vars,
+    run: &mut StepRun,
+) {
     for (name, mut values) in collected {
         let secret = step.capture[name.as_str()].secret;
         let value = if single {
@@ -284,7 +407,9 @@ fn store_captures(step: &Step, collected: Vec<(String, Vec<Value>)>, single: boo
                 Some(v) => v,
                 None => {
                     if run.exchanges.iter().any(|e| e.response.is_some()) {
-                        run.error.get_or_insert_with(|| format!("capture `{name}` found nothing in the response"));
+                        run.error.get_or_insert_with(|| {
+                            format!("capture `{name}` found nothing in the response")
+                        });
                     }
                     continue;
                 }
@@ -292,6 +417,10 @@ fn store_captures(step: &Step, collected: Vec<(String, Vec<Value>)>, single: boo
         } else {
             Value::Array(values)
         };
-        if secret { vars.set_secret(name, value) } else { vars.set(name, value) }
+        if secret {
+            vars.set_secret(name, value)
+        } else {
+            vars.set(name, value)
+        }
     }
 }

@@ -136,6 +136,10 @@ pub struct UserSpec {
     pub family_name: String,
     #[serde(default)]
     pub middle_name: Option<String>,
+    /// Okta's own displayName attribute (default: "given family"); a different value shows a
+    /// server that recomputes displayName instead of storing what Okta sent.
+    #[serde(default)]
+    pub display_name: Option<String>,
     #[serde(default)]
     pub locale: Option<String>,
     #[serde(default)]

@@ -17,14 +17,21 @@ impl Filters {
     pub fn new(names: &[String], tags: &[String]) -> Result<Filters, String> {
         let names = names
             .iter()
-            .map(|g| glob::Pattern::new(g).map_err(|e| format!("invalid --scenario glob `{g}`: {e}")))
+            .map(|g| {
+                glob::Pattern::new(g).map_err(|e| format!("invalid --scenario glob `{g}`: {e}"))
+            })
             .collect::<Result<_, _>>()?;
-        Ok(Filters { names, tags: tags.to_vec() })
+        Ok(Filters {
+            names,
+            tags: tags.to_vec(),
+        })
     }
 
     pub fn matches(&self, scenario: &Scenario) -> bool {
-        let name_ok = self.names.is_empty() || self.names.iter().any(|p| p.matches(&scenario.def.name));
-        let tag_ok = self.tags.is_empty() || self.tags.iter().any(|t| scenario.def.tags.contains(t));
+        let name_ok =
+            self.names.is_empty() || self.names.iter().any(|p| p.matches(&scenario.def.name));
+        let tag_ok =
+            self.tags.is_empty() || self.tags.iter().any(|t| scenario.def.tags.contains(t));
         name_ok && tag_ok
     }
 }
@@ -41,7 +48,11 @@ pub fn instances<'a>(
 ) -> Vec<Instance<'a>> {
     let mut out = Vec::new();
     for scenario in scenarios.iter().filter(|s| filters.matches(s)) {
-        let supported: Vec<Dialect> = dialects.iter().copied().filter(|d| scenario.def.dialects.contains(d)).collect();
+        let supported: Vec<Dialect> = dialects
+            .iter()
+            .copied()
+            .filter(|d| scenario.def.dialects.contains(d))
+            .collect();
         if supported.is_empty() {
             if !explicit || dialects.len() == 1 {
                 let wanted: Vec<&str> = scenario.def.dialects.iter().map(|d| d.as_str()).collect();
@@ -49,19 +60,35 @@ pub fn instances<'a>(
                     "applies to the {} dialect; profile {} replays {} (try --dialect both)",
                     wanted.join("/"),
                     profile.name,
-                    dialects.iter().map(|d| d.as_str()).collect::<Vec<_>>().join("/")
+                    dialects
+                        .iter()
+                        .map(|d| d.as_str())
+                        .collect::<Vec<_>>()
+                        .join("/")
                 ));
-                out.push(Instance { scenario, dialect: dialects[0], skip });
+                out.push(Instance {
+                    scenario,
+                    dialect: dialects[0],
+                    skip,
+                });
             }
             continue;
         }
         let missing = profile.missing(&scenario.def.features);
         let skip = (!missing.is_empty()).then(|| {
             let names: Vec<String> = missing.iter().map(|f| f.to_string()).collect();
-            format!("profile {} does not enable {}", profile.name, names.join(", "))
+            format!(
+                "profile {} does not enable {}",
+                profile.name,
+                names.join(", ")
+            )
         });
         for dialect in supported {
-            out.push(Instance { scenario, dialect, skip: skip.clone() });
+            out.push(Instance {
+                scenario,
+                dialect,
+                skip: skip.clone(),
+            });
         }
     }
     out

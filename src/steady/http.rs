@@ -1,0 +1,135 @@
+//! The steady-state session: sends Okta-shaped requests (Okta's headers, the run's credentials,
+//! 429 handling as the engine does), records every exchange for the report, and reads a
+//! resource back with bounded polling so eventually consistent servers show a lag, not a failure.
+
+use crate::replay::client::{
+    Client, Credentials, OKTA_USER_AGENT, OutgoingRequest, SCIM_JSON, SCIM_JSON_UTF8,
+    TransportFailure,
+};
+use crate::replay::exchange::Exchange;
+use crate::replay::step::{StepSettings, send_with_rate_limit};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// Interval between two polls of a read that waits for a write to show.
+const POLL_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Where and how the session talks to the target.
+pub struct Session {
+    pub client: Client,
+    pub base_url: String,
+    pub credentials: Option<Credentials>,
+    pub max_retry_wait: Duration,
+    /// How long a read is re-sent until it shows a write (eventual consistency).
+    pub read_settle: Duration,
+    /// Every exchange of the current phase, in order.
+    pub exchanges: Vec<Exchange>,
+    /// Set when the target went away (unreachable, TLS): later requests are not sent.
+    pub fatal: Option<TransportFailure>,
+}
+
+/// A response reduced to what the steady-state checks read.
+#[derive(Debug, Clone, Default)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Option<Value>,
+}
+
+impl Reply {
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+impl Session {
+    /// Takes the exchanges recorded so far (the end of a phase).
+    pub fn take_exchanges(&mut self) -> Vec<Exchange> {
+        std::mem::take(&mut self.exchanges)
+    }
+
+    /// Sends one request as Okta would; a transport failure answers status 0.
+    pub async fn send(&mut self, method: &str, path: &str, body: Option<&Value>) -> Reply {
+        if self.fatal.is_some() {
+            return Reply::default();
+        }
+        let request = self.request(method, path, body);
+        let settings = StepSettings {
+            client: &self.client,
+            base_url: &self.base_url,
+            max_retry_wait: self.max_retry_wait,
+            read_settle: Duration::ZERO,
+        };
+        let (exchanges, _, failure) = send_with_rate_limit(&request, &settings).await;
+        let reply = exchanges.last().map_or_else(Reply::default, |e| Reply {
+            status: e.status().unwrap_or(0),
+            body: e.json().cloned(),
+        });
+        self.exchanges.extend(exchanges);
+        if let Some(f @ (TransportFailure::Unreachable(_) | TransportFailure::Tls(_))) = failure {
+            self.fatal = Some(f);
+        }
+        reply
+    }
+
+    /// `GET path` re-sent (bounded by `read_settle`) until `done` accepts it. Returns the last
+    /// reply and how long it took for the read to be accepted (`None`: never within the bound).
+    pub async fn read_until(
+        &mut self,
+        path: &str,
+        done: impl Fn(&Reply) -> bool,
+    ) -> (Reply, Option<Duration>) {
+        let started = Instant::now();
+        loop {
+            let reply = self.send("GET", path, None).await;
+            if done(&reply) {
+                return (reply, Some(started.elapsed()));
+            }
+            if self.fatal.is_some() || started.elapsed() + POLL_INTERVAL > self.read_settle {
+                return (reply, None);
+            }
+            tokio::time::sleep(POLL_INTERVAL).await;
+        }
+    }
+
+    fn request(&self, method: &str, path: &str, body: Option<&Value>) -> OutgoingRequest {
+        let mut headers = vec![
+            ("User-Agent".to_string(), OKTA_USER_AGENT.to_string()),
+            ("Accept".to_string(), SCIM_JSON.to_string()),
+            ("Accept-Charset".to_string(), "utf-8".to_string()),
+        ];
+        if body.is_some() {
+            headers.push(("Content-Type".into(), SCIM_JSON_UTF8.into()));
+        }
+        if let Some(c) = &self.credentials {
+            headers.push(("Authorization".into(), c.header_value()));
+        }
+        OutgoingRequest {
+            method: method.to_string(),
+            url: format!("{}{path}", self.base_url.trim_end_matches('/')),
+            headers,
+            body: body.map(Value::to_string),
+        }
+    }
+}
+
+/// The `id` of a resource body.
+pub fn id_of(body: Option<&Value>) -> Option<String> {
+    body?.get("id")?.as_str().map(str::to_string)
+}
+
+/// The Resources of a ListResponse (empty when the body is not one).
+pub fn resources(body: Option<&Value>) -> Vec<Value> {
+    body.and_then(|b| b.get("Resources"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// `totalResults` of a ListResponse, accepting a string count.
+pub fn total_results(body: Option<&Value>) -> u64 {
+    match body.and_then(|b| b.get("totalResults")) {
+        Some(Value::Number(n)) => n.as_u64().unwrap_or(0),
+        Some(Value::String(s)) => s.parse().unwrap_or(0),
+        _ => 0,
+    }
+}

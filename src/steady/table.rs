@@ -1,0 +1,249 @@
+//! Rendering of a steady-state [`Outcome`]: the drift table (resource, attribute, sent,
+//! stored, verdict, then where it showed and what it does to Okta), the per-resource sync-loop
+//! verdicts, the read lag, the idempotency probes and the checks; and the JSON document
+//! `steady --report-json` writes (docs/steady-state.md).
+
+use super::Outcome;
+use super::report::checks;
+use super::sync_loop::LoopVerdict;
+use crate::replay::result::{CheckOutcome, TargetInfo};
+use colored::Colorize;
+use serde_json::{Value, json};
+
+/// Widest cell shown for a value; longer values are cut with `…`.
+const CELL: usize = 40;
+
+/// The whole human-readable report.
+pub fn render(out: &Outcome, target: &TargetInfo) -> String {
+    let mut s = header(out, target);
+    s.push_str(&drift_table(out));
+    s.push_str(&loop_section(out));
+    if let Some(ms) = out.max_lag() {
+        s.push_str(&format!(
+            "\nRead lag: writes showed in reads only after up to {ms} ms (eventually consistent; reported, not failed)\n"
+        ));
+    }
+    s.push_str(&idempotency_section(out));
+    s.push_str(&checks_section(out));
+    for note in &out.notes {
+        s.push_str(&format!("\n{} {note}\n", "note (inferred shape):".dimmed()));
+    }
+    for r in &out.rejected {
+        s.push_str(&format!("\n{} {r}\n", "write rejected:".red().bold()));
+    }
+    for e in &out.errors {
+        s.push_str(&format!("\n{} {e}\n", "error:".red().bold()));
+    }
+    s
+}
+
+fn header(out: &Outcome, target: &TargetInfo) -> String {
+    let quirks = if target.quirks.is_empty() {
+        String::new()
+    } else {
+        format!(", quirks: {}", target.quirks.join(", "))
+    };
+    let users: Vec<String> = out
+        .users
+        .iter()
+        .map(|(k, id, name)| format!("{k}={name} (id {})", id.as_deref().unwrap_or("-")))
+        .collect();
+    format!(
+        "Steady state of profile {} ({} dialect) against {}{quirks}\n{} sync cycles, {}; {} requests in {:.2}s\n",
+        out.profile.bold(),
+        out.dialect,
+        target.base_url.bold(),
+        out.cycles,
+        users.join(", "),
+        request_count(out),
+        out.duration.as_secs_f64()
+    )
+}
+
+/// Requests sent over all phases.
+pub fn request_count(out: &Outcome) -> usize {
+    [
+        &out.fidelity,
+        &out.idempotency_phase,
+        &out.sync_loop,
+        &out.cleanup,
+    ]
+    .iter()
+    .map(|p| p.exchanges.len())
+    .sum()
+}
+
+/// The drift table.
+pub fn drift_table(out: &Outcome) -> String {
+    let mut s = String::from("\nDrift table\n");
+    if out.rows.is_empty() {
+        s.push_str("  (none: every attribute reads back exactly as Okta sent it)\n");
+        return s;
+    }
+    let width = out
+        .rows
+        .iter()
+        .map(|r| r.attribute.chars().count())
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    s.push_str(&format!(
+        "  {:<8} {:<width$} {:<CELL$} {:<CELL$} {}\n",
+        "RESOURCE", "ATTRIBUTE", "SENT", "STORED", "VERDICT"
+    ));
+    for r in &out.rows {
+        let stored = r.stored.as_ref().map_or("(absent)".to_string(), cell);
+        let verdict = if r.verdict == "loops" {
+            r.verdict.red().bold().to_string()
+        } else {
+            r.verdict.yellow().to_string()
+        };
+        s.push_str(&format!(
+            "  {:<8} {:<width$} {:<CELL$} {:<CELL$} {verdict}\n",
+            r.resource,
+            r.attribute,
+            cell(&r.sent),
+            stored
+        ));
+        s.push_str(&format!(
+            "  {:<8} {}\n  {:<8} {}\n",
+            "",
+            format!("seen in: {}", r.seen_in.join(", ")).dimmed(),
+            "",
+            format!("consequence: {}", r.consequence).dimmed()
+        ));
+    }
+    s
+}
+
+fn cell(v: &Value) -> String {
+    let text = v.to_string();
+    if text.chars().count() <= CELL {
+        return text;
+    }
+    let cut: String = text.chars().take(CELL - 1).collect();
+    format!("{cut}…")
+}
+
+fn loop_section(out: &Outcome) -> String {
+    let mut s = format!(
+        "\nSync loop ({} cycles of import → compare → push)\n",
+        out.cycles
+    );
+    for r in &out.resources {
+        let label = match &r.verdict {
+            LoopVerdict::Stable => "stable".green().to_string(),
+            v @ LoopVerdict::Converges { .. } => v.label().yellow().to_string(),
+            LoopVerdict::Loops { .. } => "loops".red().bold().to_string(),
+        };
+        s.push_str(&format!("  {:<8} {:<6} {label}\n", r.resource, r.kind));
+        if let LoopVerdict::Loops { flips } = &r.verdict {
+            for f in flips {
+                let all_same = f
+                    .values
+                    .windows(2)
+                    .all(|w| w[0].okta == w[1].okta && w[0].server == w[1].server);
+                if all_same && let Some(v) = f.values.first() {
+                    s.push_str(&format!(
+                        "    {} flips in every cycle (1–{}): Okta pushes {}, the import reads {}\n",
+                        f.path,
+                        f.values.len(),
+                        v.okta,
+                        v.server
+                            .as_ref()
+                            .map_or("(absent)".into(), Value::to_string)
+                    ));
+                    continue;
+                }
+                let per: Vec<String> = f
+                    .values
+                    .iter()
+                    .map(|v| {
+                        format!(
+                            "cycle {}: Okta {} / server {}",
+                            v.cycle,
+                            cell(&v.okta),
+                            v.server.as_ref().map_or("(absent)".into(), cell)
+                        )
+                    })
+                    .collect();
+                s.push_str(&format!("    {} flips: {}\n", f.path, per.join("; ")));
+            }
+        }
+    }
+    s
+}
+
+fn idempotency_section(out: &Outcome) -> String {
+    let mut s = String::from("\nIdempotency\n");
+    for f in &out.idempotency {
+        if f.passed {
+            s.push_str(&format!("  {} {}\n", "ok  ".green(), f.probe));
+        } else {
+            s.push_str(&format!(
+                "  {} {}: {}\n",
+                "FAIL".red().bold(),
+                f.probe,
+                f.message
+            ));
+        }
+    }
+    s
+}
+
+fn checks_section(out: &Outcome) -> String {
+    let (a, b, c) = checks(out);
+    let mut s = String::from("\nChecks\n");
+    for check in [a, b, c] {
+        if check.passed {
+            s.push_str(&format!("  {} {}\n", "PASS".green(), check.id));
+        } else {
+            s.push_str(&format!(
+                "  {} {}\n       hint: {}\n       see: {}\n",
+                "FAIL".red().bold(),
+                check.id,
+                check.hint,
+                check.reference
+            ));
+        }
+    }
+    s
+}
+
+/// Whether every steady-state check passed.
+pub fn passed(out: &Outcome) -> bool {
+    let (a, b, c) = checks(out);
+    a.passed && b.passed && c.passed
+}
+
+/// The `steady --report-json` document.
+pub fn json_report(out: &Outcome, target: &TargetInfo) -> Value {
+    let (a, b, c) = checks(out);
+    let checks: Vec<CheckOutcome> = vec![a, b, c];
+    let users: Vec<Value> = out
+        .users
+        .iter()
+        .map(|(k, id, name)| json!({"resource": k, "id": id, "userName": name}))
+        .collect();
+    json!({
+        "report_format": 1,
+        "tool_version": env!("CARGO_PKG_VERSION"),
+        "profile": out.profile,
+        "dialect": out.dialect,
+        "target": target,
+        "cycles": out.cycles,
+        "duration_ms": out.duration.as_millis() as u64,
+        "requests": request_count(out),
+        "passed": checks.iter().all(|c| c.passed),
+        "users": users,
+        "drift": out.rows,
+        "resources": out.resources,
+        "idempotency": out.idempotency,
+        "lags": out.lags,
+        "max_lag_ms": out.max_lag(),
+        "notes": out.notes,
+        "errors": out.errors,
+        "rejected": out.rejected,
+        "checks": checks,
+    })
+}

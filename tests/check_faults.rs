@@ -1,0 +1,315 @@
+//! Fault tests for every named Okta check: "a check that says a server is Okta-compatible must be
+//! one that would fail for a server that is not".
+//!
+//! For each check id in `scimreplay::check::CHECKS`, a wiremock target breaks exactly that Okta
+//! expectation and the real `scimreplay run` binary must fail the check (with its severity and
+//! exit code); a compliant twin answering the same scenario correctly must judge the same check
+//! and pass. The fault table lives in `check_faults/cases.rs`, its scenario steps in
+//! `check_faults/steps.rs`, the runner in `check_faults/harness.rs`.
+
+#[path = "check_faults/cases.rs"]
+mod cases;
+#[path = "check_faults/harness.rs"]
+mod harness;
+#[path = "check_faults/steps.rs"]
+mod steps;
+
+use cases::cases;
+use harness::{Case, error, list, on, on_query, replay, scenario, scim, set, user};
+use scimreplay::check::CHECKS;
+use serde_json::json;
+use wiremock::ResponseTemplate;
+
+async fn verify_check(id: &str) {
+    let all = cases();
+    let mine: Vec<&Case> = all.iter().filter(|c| c.check == id).collect();
+    assert!(!mine.is_empty(), "no fault case for check {id}");
+    for case in mine {
+        harness::verify_case(case).await;
+    }
+}
+
+macro_rules! fault_tests {
+    ($($name:ident => $id:literal,)*) => {
+        /// Check ids with a fault test below.
+        const TESTED: &[&str] = &[$($id),*];
+        $(
+            #[tokio::test]
+            async fn $name() {
+                verify_check($id).await;
+            }
+        )*
+    };
+}
+
+fault_tests! {
+    status_expected => "status.expected",
+    list_response_shape => "list-response.shape",
+    list_response_integers => "list-response.integers",
+    list_response_schema_urn => "list-response.schema-urn",
+    error_scim_schema => "error.scim-schema",
+    error_status_string => "error.status-string",
+    resource_id => "resource.id",
+    create_returns_resource => "create.returns-resource",
+    create_status_201 => "create.status-201",
+    location_header => "location.header",
+    response_content_type => "response.content-type",
+    response_json => "response.json",
+    user_shape => "user.shape",
+    user_active_boolean => "user.active-boolean",
+    user_password_not_returned => "user.password-not-returned",
+    group_shape => "group.shape",
+    get_single_resource => "get.single-resource",
+    filter_exact_match => "filter.exact-match",
+    filter_case_insensitive => "filter.case-insensitive",
+    filter_miss => "filter.miss",
+    duplicate_conflict => "duplicate.conflict",
+    paging_complete => "paging.complete",
+    read_after_write => "read-after-write",
+    steady_state_fidelity => "steady-state.fidelity",
+    patch_no_path_replace => "patch.no-path-replace",
+    patch_member_filter_remove => "patch.member-filter-remove",
+    patch_rename_with_id => "patch.rename-with-id",
+    patch_members_display_only => "patch.members-display-only",
+    patch_empty_members_replace => "patch.empty-members-replace",
+    put_readonly_echo => "put.readonly-echo",
+    deactivate_keeps_user => "deactivate.keeps-user",
+    rate_limit_retry_after => "rate-limit.retry-after",
+}
+
+/// Checks whose fault targets are multi-request simulations: they are proven against the
+/// reference server's quirk modes in `tests/steady_state.rs` (a failing and a passing run each).
+const PROVEN_IN_STEADY_STATE_TESTS: &[&str] =
+    &["steady-state.idempotent", "steady-state.sync-loop"];
+
+#[test]
+fn steady_state_checks_are_proven_by_their_own_fault_tests() {
+    let tests = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/steady_state.rs"
+    ))
+    .unwrap();
+    for id in PROVEN_IN_STEADY_STATE_TESTS {
+        assert!(
+            tests.contains(&format!("!check_passed(&r, \"{id}\")")),
+            "tests/steady_state.rs has no failing case for {id}"
+        );
+        assert!(
+            tests.contains(&format!("check_passed(&r, \"{id}\")")),
+            "tests/steady_state.rs has no passing case for {id}"
+        );
+    }
+}
+
+#[test]
+fn every_check_has_a_fault_test() {
+    let cases = cases();
+    for def in CHECKS
+        .iter()
+        .filter(|d| !PROVEN_IN_STEADY_STATE_TESTS.contains(&d.id))
+    {
+        assert!(
+            TESTED.contains(&def.id),
+            "check {} has no fault test: add it to fault_tests! in tests/check_faults.rs",
+            def.id
+        );
+        assert!(
+            cases.iter().any(|c| c.check == def.id),
+            "check {} has no fault case in tests/check_faults/cases.rs",
+            def.id
+        );
+    }
+    for id in TESTED {
+        assert!(
+            CHECKS.iter().any(|c| c.id == *id),
+            "fault test for unknown check {id}"
+        );
+    }
+    for c in &cases {
+        assert!(
+            CHECKS.iter().any(|d| d.id == c.check),
+            "fault case for unknown check {}",
+            c.check
+        );
+        for other in c.also_fails {
+            assert!(
+                CHECKS.iter().any(|d| d.id == *other),
+                "{}: also_fails names unknown check {other}",
+                c.check
+            );
+        }
+    }
+}
+
+#[test]
+fn docs_mention_every_check() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/checks.md"))
+        .expect("docs/checks.md exists");
+    for def in CHECKS {
+        assert!(
+            doc.contains(&format!("`{}`", def.id)),
+            "docs/checks.md does not document check `{}`",
+            def.id
+        );
+    }
+}
+
+#[test]
+fn docs_carry_the_current_detection_matrix() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/checks.md"))
+        .expect("docs/checks.md exists");
+    let doc_lines: Vec<&str> = doc.lines().map(str::trim_end).collect();
+    for line in scimreplay::check::matrix::render().lines() {
+        assert!(
+            doc_lines.contains(&line.trim_end()),
+            "docs/checks.md lacks the matrix line {line:?}: paste `scimreplay checks --matrix` again"
+        );
+    }
+}
+
+/// A rejected Okta PATCH/PUT shape is attributed to its check even when the scenario does not
+/// list it (the automatic path judges every 4xx answer to a PATCH or PUT).
+#[tokio::test]
+async fn rejected_shapes_are_attributed_without_listing() {
+    let all = cases();
+    let shaped = all
+        .iter()
+        .filter(|c| c.check.starts_with("patch.") || c.check == "put.readonly-echo");
+    let mut n = 0;
+    for case in shaped {
+        n += 1;
+        let listed = format!("checks: [{}]", case.check);
+        assert!(case.steps.contains(&listed), "{}", case.check);
+        let steps = case.steps.replace(&listed, "checks: []");
+        let run = replay(&scenario(case.check, &steps), case.fault, false).await;
+        assert_eq!(run.code, 1, "{}\n{}", case.check, run.output);
+        assert_eq!(run.failed_ids(), vec![case.check], "{}", run.output);
+    }
+    assert_eq!(n, 6);
+}
+
+// ---- behaviour Okta tolerates is not failed -----------------------------------------------------
+
+/// Runs under `--strict`: not even a warning may fail.
+async fn assert_tolerated(steps: &str, mocks: harness::Mocks, judged: &[&str]) {
+    let run = replay(&scenario("tolerated", steps), mocks, true).await;
+    assert_eq!(run.code, 0, "{:#?}\n{}", run.failed(), run.output);
+    assert!(run.failed().is_empty(), "{}", run.output);
+    for id in judged {
+        assert!(
+            run.of(id).iter().any(|o| o.passed),
+            "{id} was not judged\n{}",
+            run.output
+        );
+    }
+}
+
+#[tokio::test]
+async fn patch_answered_204_is_tolerated() {
+    let steps = r#"
+  - name: deactivate-user
+    request:
+      method: PATCH
+      path: /Users/u1
+      body:
+        schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]
+        Operations: [{op: replace, value: {active: false}}]
+    expect: {status: [200, 204], checks: [patch.no-path-replace]}
+  - name: read-user
+    verifies: deactivate-user
+    request: {method: GET, path: /Users/u1}
+    expect: {status: 200, checks: [deactivate.keeps-user]}
+"#;
+    assert_tolerated(
+        steps,
+        |b| {
+            let inactive = set(user(b, "u1", "ada@example.com"), "/active", json!(false));
+            vec![
+                on("PATCH", "/Users/u1", ResponseTemplate::new(204)),
+                on("GET", "/Users/u1", scim(200, inactive)),
+            ]
+        },
+        &[
+            "patch.no-path-replace",
+            "read-after-write",
+            "deactivate.keeps-user",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn user_filter_miss_answered_404_is_tolerated() {
+    assert_tolerated(
+        steps::FIND_NOBODY,
+        |_| {
+            let body = error(404, "User not found");
+            vec![on_query("GET", "/Users", ("count", "100"), scim(404, body))]
+        },
+        &["filter.miss", "error.scim-schema", "error.status-string"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn create_with_extra_attributes_is_tolerated() {
+    let steps = r#"
+  - name: create-user
+    request:
+      method: POST
+      path: /Users
+      body:
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"]
+        userName: ada@example.com
+        name: {givenName: Ada, familyName: Lovelace}
+        emails: [{primary: true, value: ada@example.com, type: work}]
+        active: true
+    expect: {status: 201}
+"#;
+    assert_tolerated(
+        steps,
+        |b| {
+            let mut body = user(b, "u1", "ada@example.com");
+            let extra = json!({
+                "nickName": "Ada",
+                "timezone": "Europe/London",
+                "phoneNumbers": [{"value": "+44 20 7946 0000", "type": "work"}],
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
+                    "employeeNumber": "1815", "department": "Analytical Engines"
+                },
+                "urn:example:params:scim:schemas:extension:acme:2.0:User": {"badge": 42}
+            });
+            for (k, v) in extra.as_object().expect("object") {
+                body[k] = v.clone();
+            }
+            let location = format!("{b}/Users/u1");
+            vec![on(
+                "POST",
+                "/Users",
+                scim(201, body).insert_header("location", location.as_str()),
+            )]
+        },
+        &[
+            "resource.id",
+            "create.returns-resource",
+            "create.status-201",
+            "user.shape",
+        ],
+    )
+    .await;
+}
+
+/// A filter miss answered with a ListResponse that omits `Resources` (totalResults 0) is accepted.
+#[tokio::test]
+async fn empty_list_without_resources_is_tolerated() {
+    assert_tolerated(
+        steps::FIND_NOBODY,
+        |_| {
+            let mut body = list(vec![]);
+            body.as_object_mut().expect("object").remove("Resources");
+            vec![on_query("GET", "/Users", ("count", "100"), scim(200, body))]
+        },
+        &["filter.miss", "list-response.shape"],
+    )
+    .await;
+}

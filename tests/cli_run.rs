@@ -1,0 +1,230 @@
+//! End-to-end tests of `scimreplay run` through the binary: output (insta), exit codes, YAML
+//! errors, the snapshot workflow, CI behaviour and secret hygiene.
+
+mod cli_support;
+
+use cli_support::{TestServer, copy_scenarios, files_under, scimreplay, stable};
+
+const SCENARIOS: &[&str] = &[
+    "okta/connection-test.yaml",
+    "okta/push-new-user.yaml",
+    "okta/deactivate.yaml",
+];
+
+#[test]
+fn run_output_against_the_embedded_server() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_scenarios(dir.path(), SCENARIOS);
+    let run = scimreplay(
+        &["run", "--no-snapshots", "--color", "never"],
+        Some(dir.path()),
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    insta::assert_snapshot!("run_embedded", stable(&run.stdout));
+    assert!(
+        run.stdout.trim_end().ends_with("4 passed, 0 failed"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn yaml_errors_are_located_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenarios = dir.path().join("scenarios");
+    std::fs::create_dir_all(&scenarios).unwrap();
+    std::fs::write(
+        scenarios.join("broken.yaml"),
+        "format: 1\nname: broken\nstepz: []\n",
+    )
+    .unwrap();
+    let run = scimreplay(&["run"], Some(dir.path()), &[]);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!("yaml_error", run.stderr);
+    let validate = scimreplay(&["validate"], Some(dir.path()), &[]);
+    assert_eq!(validate.code, 2);
+    assert!(
+        validate.stderr.contains("scenarios/broken.yaml:3:1"),
+        "{}",
+        validate.stderr
+    );
+}
+
+#[test]
+fn an_unreachable_target_exits_3_with_one_clear_sentence() {
+    let run = scimreplay(
+        &[
+            "run",
+            "--target",
+            "http://127.0.0.1:9/scim/v2",
+            "--token-env",
+            "T",
+            "--timeout",
+            "5s",
+        ],
+        None,
+        &[("T", "tok")],
+    );
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with("error: target unreachable"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}
+
+#[test]
+fn a_refused_token_exits_3() {
+    let server = TestServer::start("the-right-token", &[]);
+    let run = scimreplay(
+        &["run", "--target", &server.base_url, "--token-env", "T"],
+        None,
+        &[("T", "a-wrong-token")],
+    );
+    assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("authentication rejected"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("a-wrong-token"),
+        "the token must not be printed"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2_and_empty_selections_exit_4() {
+    let missing = scimreplay(
+        &[
+            "run",
+            "--target",
+            "http://127.0.0.1:9/scim/v2",
+            "--token-env",
+            "NOPE_UNSET",
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("NOPE_UNSET"), "{}", missing.stderr);
+    let profile = scimreplay(&["run", "--profile", "no-such-profile"], None, &[]);
+    assert_eq!(profile.code, 2);
+    assert!(
+        profile.stderr.contains("unknown profile `no-such-profile`"),
+        "{}",
+        profile.stderr
+    );
+    let nothing = scimreplay(&["run", "--scenario", "does-not-exist/*"], None, &[]);
+    assert_eq!(nothing.code, 4, "{}", nothing.stderr);
+}
+
+#[test]
+fn snapshot_changes_fail_leave_a_pending_file_and_accept_fixes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_scenarios(dir.path(), &["okta/push-new-user.yaml"]);
+    let d = Some(dir.path());
+    let first = scimreplay(&["run", "--update", "always"], d, &[]);
+    assert_eq!(first.code, 0, "{}", first.stdout);
+    let snap = files_under(&dir.path().join("snapshots"))
+        .into_iter()
+        .find(|p| p.to_string_lossy().ends_with("create-alice.snap"))
+        .expect("create snapshot written");
+    assert_eq!(scimreplay(&["run"], d, &[]).code, 0, "a second run matches");
+
+    let original = std::fs::read_to_string(&snap).unwrap();
+    std::fs::write(
+        &snap,
+        original.replace("\"active\": true", "\"active\": false"),
+    )
+    .unwrap();
+
+    let under_ci = scimreplay(&["run"], d, &[("CI", "true")]);
+    assert_eq!(under_ci.code, 1);
+    let pending: Vec<_> = files_under(dir.path())
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".snap.new"))
+        .collect();
+    assert!(pending.is_empty(), "CI writes nothing: {pending:?}");
+
+    let changed = scimreplay(&["run"], d, &[]);
+    assert_eq!(changed.code, 1);
+    assert!(changed.stdout.contains("body.active"), "{}", changed.stdout);
+    assert!(
+        changed.stdout.contains("-    \"active\": false")
+            || changed.stdout.contains("-  \"active\": false")
+            || changed.stdout.contains("\"active\": false"),
+        "{}",
+        changed.stdout
+    );
+    let pending = snap.with_file_name(format!(
+        "{}.new",
+        snap.file_name().unwrap().to_string_lossy()
+    ));
+    assert!(pending.exists(), "pending file written");
+
+    let accept = scimreplay(&["accept"], d, &[]);
+    assert_eq!(accept.code, 0, "{}", accept.stdout);
+    assert!(!pending.exists());
+    assert_eq!(scimreplay(&["run"], d, &[]).code, 0, "green after accept");
+}
+
+#[test]
+fn secrets_never_reach_any_artefact() {
+    let token = "tok-UNIQUE-7f3c9a2e41";
+    let server = TestServer::start(token, &["returns-password"]);
+    let dir = tempfile::tempdir().unwrap();
+    copy_scenarios(dir.path(), SCENARIOS);
+    let run = scimreplay(
+        &[
+            "run",
+            "-v",
+            "--target",
+            &server.base_url,
+            "--token-env",
+            "MY_TOKEN",
+            "--update",
+            "always",
+            "--report-json",
+            "r.json",
+            "--report-junit",
+            "r.xml",
+        ],
+        Some(dir.path()),
+        &[("MY_TOKEN", token)],
+    );
+    assert_eq!(run.code, 1, "returns-password is a failure: {}", run.stdout);
+    let mut texts = vec![
+        ("stdout".to_string(), run.stdout.clone()),
+        ("stderr".to_string(), run.stderr.clone()),
+    ];
+    for file in files_under(dir.path()) {
+        if !file.to_string_lossy().ends_with(".yaml") {
+            texts.push((
+                file.display().to_string(),
+                std::fs::read_to_string(&file).unwrap_or_default(),
+            ));
+        }
+    }
+    assert!(texts.len() > 4, "reports and snapshots were written");
+    for (name, text) in &texts {
+        assert!(!text.contains(token), "the token leaked into {name}");
+    }
+    // Passwords Okta sends are random per run: every password value on record is a placeholder.
+    let re = regex::Regex::new(r#"\\?"password\\?"\s*:\s*\\?"([^"\\]*)"#).unwrap();
+    for (name, text) in &texts {
+        for cap in re.captures_iter(text) {
+            assert!(
+                cap[1].starts_with("[secret:"),
+                "a password leaked into {name}: {}",
+                &cap[1]
+            );
+        }
+    }
+    assert!(
+        run.stdout.contains("[secret:alice.password]"),
+        "transcripts show the placeholder"
+    );
+}

@@ -1,0 +1,363 @@
+//! `scimreplay steady` and the steady-state part of `run`, driven through the binary against
+//! the embedded reference server: every profile is stable on the clean server, each storage
+//! quirk produces its verdict with the exact attribute path, stale reads converge with the lag
+//! reported, and `run --no-steady-state` skips the checks.
+
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_scimreplay");
+
+fn temp_json(tag: &str) -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "scimreplay-steady-{tag}-{}-{}.json",
+        std::process::id(),
+        uuid_like()
+    ))
+}
+
+fn uuid_like() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+}
+
+/// Runs `steady` with `args`; returns (exit code, stdout, JSON report).
+fn steady(profile: &str, args: &[&str]) -> (i32, String, Value) {
+    let report = temp_json(profile);
+    let out = Command::new(BIN)
+        .args([
+            "steady",
+            "--profile",
+            profile,
+            "--color",
+            "never",
+            "--report-json",
+        ])
+        .arg(&report)
+        .args(args)
+        .env_remove("SCIM_BASE_URL")
+        .env_remove("SCIM_TOKEN")
+        .output()
+        .expect("binary runs");
+    let text = std::fs::read_to_string(&report).unwrap_or_else(|e| {
+        panic!(
+            "no report ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let _ = std::fs::remove_file(&report);
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        serde_json::from_str(&text).expect("valid JSON report"),
+    )
+}
+
+fn verdict<'a>(report: &'a Value, resource: &str) -> &'a str {
+    report["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resource"] == resource)
+        .and_then(|r| r["verdict"].as_str())
+        .unwrap_or_else(|| panic!("no verdict for {resource}: {report:#}"))
+}
+
+fn row<'a>(report: &'a Value, resource: &str, attribute: &str) -> &'a Value {
+    report["drift"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resource"] == resource && r["attribute"] == attribute)
+        .unwrap_or_else(|| panic!("no drift row {resource} {attribute}: {:#}", report["drift"]))
+}
+
+fn attributes(report: &Value) -> Vec<String> {
+    report["drift"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["resource"].as_str().unwrap(),
+                r["attribute"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn check_passed(report: &Value, id: &str) -> bool {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .map(|c| c["passed"] == true)
+        .unwrap_or_else(|| panic!("no check {id}"))
+}
+
+#[test]
+fn every_profile_is_stable_on_the_clean_server() {
+    for profile in [
+        "okta-aiw",
+        "okta-oin",
+        "unleash",
+        "configcat",
+        "github-emu",
+        "pulumi",
+    ] {
+        let (code, stdout, r) = steady(profile, &[]);
+        assert_eq!(code, 0, "{profile}: {stdout}");
+        assert_eq!(r["passed"], true, "{profile}");
+        assert_eq!(r["drift"], Value::Array(vec![]), "{profile}");
+        for res in ["user1", "user2", "group1"] {
+            assert_eq!(verdict(&r, res), "stable", "{profile} {res}");
+        }
+        assert!(
+            r["idempotency"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|f| f["passed"] == true)
+        );
+        assert!(stdout.contains("Drift table"), "{stdout}");
+        assert!(
+            r["requests"].as_u64().unwrap() < 200,
+            "bounded request count"
+        );
+    }
+}
+
+#[test]
+fn lowercase_emails_loop_on_the_email_value() {
+    let (code, stdout, r) = steady("okta-aiw", &["--quirk", "lowercase-emails"]);
+    assert_eq!(code, 1);
+    let work = row(&r, "user1", "emails[type eq \"work\"].value");
+    assert_eq!(work["verdict"], "loops");
+    assert_eq!(work["kind"], "case-only");
+    assert!(work["sent"].as_str().unwrap().starts_with("Robert.Smith."));
+    assert!(
+        work["stored"]
+            .as_str()
+            .unwrap()
+            .starts_with("robert.smith.")
+    );
+    assert!(
+        work["consequence"]
+            .as_str()
+            .unwrap()
+            .contains("re-push on every update")
+    );
+    assert_eq!(
+        row(&r, "user1", "emails[type eq \"home\"].value")["verdict"],
+        "loops"
+    );
+    assert_eq!(verdict(&r, "user1"), "loops");
+    assert_eq!(verdict(&r, "group1"), "stable");
+    assert!(!check_passed(&r, "steady-state.fidelity"));
+    assert!(!check_passed(&r, "steady-state.sync-loop"));
+    assert!(check_passed(&r, "steady-state.idempotent"));
+    assert!(
+        stdout.contains("emails[type eq \"work\"].value"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn lowercase_emails_without_email_types_key_by_value() {
+    let (_, _, r) = steady("pulumi", &["--quirk", "lowercase-emails"]);
+    let attrs = attributes(&r);
+    assert!(
+        attrs
+            .iter()
+            .any(|a| a.starts_with("user1 emails[value eq \"Robert.Smith.")
+                && a.ends_with("@Example.com\"].value")),
+        "{attrs:?}"
+    );
+}
+
+#[test]
+fn dropped_locale_is_a_lost_value_that_loops() {
+    let (code, _, r) = steady("okta-aiw", &["--quirk", "drops-locale"]);
+    assert_eq!(code, 1);
+    let locale = row(&r, "user1", "locale");
+    assert_eq!(locale["sent"], "en-US");
+    assert_eq!(locale["stored"], Value::Null);
+    assert_eq!(locale["kind"], "lost");
+    assert_eq!(locale["verdict"], "loops");
+    assert!(
+        locale["consequence"]
+            .as_str()
+            .unwrap()
+            .starts_with("value lost")
+    );
+    // A profile that does not map locale never notices.
+    let (code, _, r) = steady("unleash", &["--quirk", "drops-locale"]);
+    assert_eq!((code, r["passed"].clone()), (0, Value::Bool(true)));
+}
+
+#[test]
+fn reordered_emails_move_the_primary_flag() {
+    for profile in ["okta-aiw", "okta-oin"] {
+        let (code, _, r) = steady(profile, &["--quirk", "reorders-emails"]);
+        assert_eq!(code, 1, "{profile}");
+        let work = row(&r, "user1", "emails[type eq \"work\"].primary");
+        assert_eq!(
+            (work["sent"].clone(), work["stored"].clone()),
+            (Value::Bool(true), Value::Bool(false))
+        );
+        assert_eq!(work["verdict"], "loops");
+        assert_eq!(
+            row(&r, "user1", "emails[type eq \"home\"].primary")["verdict"],
+            "loops"
+        );
+        // user2 has a single email: re-ordering is invisible.
+        assert_eq!(verdict(&r, "user2"), "stable", "{profile}");
+        assert!(
+            r["notes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n.as_str().unwrap().contains("inferred"))
+        );
+    }
+    // Pulumi sends no secondary emails: nothing to re-order.
+    let (code, _, r) = steady("pulumi", &["--quirk", "reorders-emails"]);
+    assert_eq!(code, 0, "{r:#}");
+}
+
+#[test]
+fn recomputed_display_name_loops_for_nicknames_and_name_changes() {
+    let (code, _, r) = steady("okta-aiw", &["--quirk", "recomputes-display-name"]);
+    assert_eq!(code, 1);
+    let nick = row(&r, "user1", "displayName");
+    assert_eq!(nick["sent"], "Bob Smith");
+    assert_eq!(nick["stored"], "Robert Smythe");
+    assert_eq!(nick["verdict"], "loops");
+    let renamed = row(&r, "user2", "displayName");
+    assert_eq!(renamed["sent"], "Alice Jones");
+    assert_eq!(renamed["stored"], "Ali Jones");
+    assert_eq!(renamed["verdict"], "loops");
+}
+
+#[test]
+fn string_booleans_loop_on_active() {
+    let (code, _, r) = steady("okta-aiw", &["--quirk", "string-booleans"]);
+    assert_eq!(code, 1);
+    let active = row(&r, "user1", "active");
+    assert_eq!(active["sent"], true);
+    assert_eq!(active["stored"], "true");
+    assert_eq!(active["kind"], "type-changed");
+    assert_eq!(active["verdict"], "loops");
+}
+
+#[test]
+fn stale_reads_converge_with_the_lag_reported() {
+    let (code, stdout, r) = steady(
+        "okta-aiw",
+        &["--quirk", "stale-reads=500ms", "--read-settle", "3s"],
+    );
+    assert_eq!(code, 0, "{stdout}");
+    assert_eq!(r["passed"], true);
+    assert_eq!(verdict(&r, "user1"), "stable");
+    assert_eq!(verdict(&r, "user2"), "converges");
+    let after = r["resources"][1]["after"].as_u64().unwrap();
+    assert_eq!(after, 1);
+    let lag = r["max_lag_ms"].as_u64().expect("lag reported");
+    assert!((400..3000).contains(&lag), "lag {lag}");
+    assert!(stdout.contains("Read lag"), "{stdout}");
+    assert!(stdout.contains("converges after 1 cycle"), "{stdout}");
+}
+
+#[test]
+fn duplicate_posts_fail_idempotency() {
+    let (code, _, r) = steady("okta-oin", &["--quirk", "no-duplicate-409"]);
+    assert_eq!(code, 1);
+    assert!(!check_passed(&r, "steady-state.idempotent"));
+    assert!(check_passed(&r, "steady-state.fidelity"));
+    let failed: Vec<&str> = r["idempotency"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["passed"] == false)
+        .map(|f| f["probe"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        failed,
+        vec![
+            "retried POST /Users of {user1}",
+            "retried POST /Users of {user2}",
+            "retried POST /Groups of {group1}"
+        ]
+    );
+}
+
+#[test]
+fn cycles_flag_bounds_the_simulation() {
+    let (_, _, r) = steady("okta-aiw", &["--quirk", "drops-locale", "--cycles", "1"]);
+    assert_eq!(r["cycles"], 1);
+    let res = &r["resources"][0];
+    assert_eq!(res["flips"][0]["values"].as_array().unwrap().len(), 1);
+}
+
+fn run_report(extra: &[&str]) -> Value {
+    let report = temp_json("run");
+    let out = Command::new(BIN)
+        .args([
+            "run",
+            "-s",
+            "okta/connection-test",
+            "--no-snapshots",
+            "--color",
+            "never",
+            "--report-json",
+        ])
+        .arg(&report)
+        .args(extra)
+        .env_remove("SCIM_BASE_URL")
+        .env_remove("SCIM_TOKEN")
+        .output()
+        .expect("binary runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let text = std::fs::read_to_string(&report).expect("report written");
+    let _ = std::fs::remove_file(&report);
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn run_includes_the_steady_state_scenario_unless_skipped() {
+    let with = run_report(&[]);
+    let names: Vec<&str> = with["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["okta/connection-test", "steady-state/okta-aiw"]);
+    let steady = &with["scenarios"][1];
+    assert_eq!(steady["status"], "passed");
+    let steps: Vec<&str> = steady["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        vec!["fidelity", "idempotency", "sync-loop", "cleanup"]
+    );
+    let text = steady.to_string();
+    assert!(text.contains("steady-state.sync-loop") && text.contains("steady-state.idempotent"));
+    assert!(!text.contains("srt-"), "the token is scrubbed");
+    let without = run_report(&["--no-steady-state"]);
+    assert_eq!(without["scenarios"].as_array().unwrap().len(), 1);
+}
