@@ -78,13 +78,20 @@ pub fn scenario_vars(
             json!(format!("{} {run_id}", group.name)),
         );
     }
-    for (name, template) in &scenario.def.variables {
-        let value = vars.render_str(template)?;
-        vars.set(name.clone(), json!(value));
-    }
-    for (name, template) in &scenario.def.secrets {
-        let value = vars.render_str(template)?;
-        vars.set_secret(name.clone(), json!(value));
+    let defined: std::collections::BTreeSet<String> = vars.names().map(str::to_string).collect();
+    let order = crate::scenario::template::resolution_order(
+        &scenario.def.variables,
+        &scenario.def.secrets,
+        &defined,
+    )
+    .map_err(|(_, missing)| TemplateError::Missing(missing))?;
+    for declared in order {
+        let value = json!(vars.render_str(declared.template)?);
+        if declared.secret {
+            vars.set_secret(declared.name, value);
+        } else {
+            vars.set(declared.name, value);
+        }
     }
     Ok(vars)
 }

@@ -406,7 +406,9 @@ fn store_captures(
             match values.pop() {
                 Some(v) => v,
                 None => {
-                    if run.exchanges.iter().any(|e| e.response.is_some()) {
+                    if !spec_optional(step, &name)
+                        && run.exchanges.iter().any(|e| e.response.is_some())
+                    {
                         run.error.get_or_insert_with(|| {
                             format!("capture `{name}` found nothing in the response")
                         });
@@ -423,4 +425,8 @@ fn store_captures(
             vars.set(name, value)
         }
     }
+}
+
+fn spec_optional(step: &Step, name: &str) -> bool {
+    step.capture.get(name).is_some_and(|c| c.optional)
 }

@@ -270,10 +270,13 @@ fn validate(
     for group in def.groups.keys() {
         known.extend(GROUP_FIELDS.iter().map(|f| format!("{group}.{f}")));
     }
-    for (name, template) in def.variables.iter().chain(def.secrets.iter()) {
-        check_refs(template, &known).map_err(|m| fail_at(&format!("{name}:"), m))?;
-        known.insert(name.clone());
-    }
+    let order = super::template::resolution_order(&def.variables, &def.secrets, &known).map_err(|(name, missing)| {
+        fail_at(
+            &format!("{name}:"),
+            format!("variable `{name}` uses `{{{{{missing}}}}}`, which is not defined (or the variables form a cycle)"),
+        )
+    })?;
+    known.extend(order.iter().map(|d| d.name.to_string()));
     let mut names = BTreeSet::new();
     let mut fixtures = Vec::new();
     let all_captures: BTreeSet<String> = def

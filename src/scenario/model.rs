@@ -421,6 +421,9 @@ pub struct CaptureSpec {
     /// Treat the captured value as a secret (redacted everywhere).
     #[serde(default)]
     pub secret: bool,
+    /// Finding nothing is not an error (e.g. the id of a duplicate a correct server refuses).
+    #[serde(default)]
+    pub optional: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -49,6 +49,11 @@ impl Vars {
         self.values.get(name)
     }
 
+    /// Every variable name.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.values.keys().map(String::as_str)
+    }
+
     pub fn contains(&self, name: &str) -> bool {
         self.values.contains_key(name)
     }
@@ -125,6 +130,58 @@ impl Vars {
         }
         Ok(text)
     }
+}
+
+/// A declared variable or secret template, in the order it can be rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declared<'a> {
+    pub name: &'a str,
+    pub template: &'a str,
+    pub secret: bool,
+}
+
+/// Orders declared variables so each comes after the variables it uses (declaration order is
+/// not kept by the map). `known` holds what exists before them (built-ins, users, groups).
+/// Fails with the first variable that uses an unknown variable or takes part in a cycle.
+pub fn resolution_order<'a>(
+    variables: &'a BTreeMap<String, String>,
+    secrets: &'a BTreeMap<String, String>,
+    known: &std::collections::BTreeSet<String>,
+) -> Result<Vec<Declared<'a>>, (String, String)> {
+    let mut pending: Vec<Declared<'a>> = variables
+        .iter()
+        .map(|(n, t)| Declared {
+            name: n,
+            template: t,
+            secret: false,
+        })
+        .chain(secrets.iter().map(|(n, t)| Declared {
+            name: n,
+            template: t,
+            secret: true,
+        }))
+        .collect();
+    let mut known = known.clone();
+    let mut ordered = Vec::with_capacity(pending.len());
+    while !pending.is_empty() {
+        let ready = pending.iter().position(|d| {
+            referenced_names(d.template)
+                .iter()
+                .all(|r| known.contains(r))
+        });
+        let Some(i) = ready else {
+            let d = &pending[0];
+            let missing = referenced_names(d.template)
+                .into_iter()
+                .find(|r| !known.contains(r))
+                .unwrap_or_default();
+            return Err((d.name.to_string(), missing));
+        };
+        let d = pending.remove(i);
+        known.insert(d.name.to_string());
+        ordered.push(d);
+    }
+    Ok(ordered)
 }
 
 /// Names of every variable a template text references (for linting).
@@ -229,6 +286,28 @@ mod tests {
         v.set("pw", json!("other"));
         assert!(v.get("pw").unwrap().secret);
         assert_eq!(v.secrets(), vec![("pw".to_string(), "other".to_string())]);
+    }
+
+    #[test]
+    fn orders_variables_by_dependency() {
+        let vars: BTreeMap<String, String> = [
+            ("a".to_string(), "{{z}}-x".to_string()),
+            ("z".to_string(), "{{run_id}}".to_string()),
+        ]
+        .into();
+        let known = ["run_id".to_string()].into();
+        let none = BTreeMap::new();
+        let order = resolution_order(&vars, &none, &known).unwrap();
+        assert_eq!(
+            order.iter().map(|d| d.name).collect::<Vec<_>>(),
+            vec!["z", "a"]
+        );
+        let cyclic: BTreeMap<String, String> = [
+            ("a".to_string(), "{{b}}".to_string()),
+            ("b".to_string(), "{{a}}".to_string()),
+        ]
+        .into();
+        assert!(resolution_order(&cyclic, &none, &known).is_err());
     }
 
     #[test]
