@@ -168,7 +168,13 @@ pub fn load_str(
                 .location()
                 .map(|l| (l.line() as usize, l.column() as usize))
                 .unwrap_or((0, 0));
-            LoadError::at(path, source, line, col, first_line(&e.to_string()))
+            LoadError::at(
+                path,
+                source,
+                line,
+                col,
+                with_suggestion(first_line(&e.to_string())),
+            )
         })?;
     reject_yaml11_booleans(path, source)?;
     let fixtures = validate(path, source, &def, is_check)?;
@@ -184,6 +190,46 @@ fn yaml_options(strict: bool) -> serde_saphyr::Options {
     options.strict_booleans = strict;
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
     options
+}
+
+/// Adds "did you mean" to an unknown-key message when a known key is one or two edits away.
+fn with_suggestion(message: String) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message;
+    };
+    let Some((unknown, expected)) = rest.split_once("`, expected one of ") else {
+        return message;
+    };
+    let best = expected
+        .split(", ")
+        .map(|k| {
+            (
+                edit_distance(unknown, k.trim_matches('`')),
+                k.trim_matches('`'),
+            )
+        })
+        .min()
+        .filter(|(d, _)| *d <= 2);
+    match best {
+        Some((_, key)) => format!("{message} (did you mean `{key}`?)"),
+        None => message,
+    }
+}
+
+/// Levenshtein distance between two short keys.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 /// serde-saphyr prefixes its message with "line L column C: "; keep just the message.
@@ -567,6 +613,19 @@ mod tests {
         let shown = err.to_string();
         assert!(shown.contains("--> scenarios/t.yaml:3:1"), "{shown}");
         assert!(shown.contains("3 | stepz: []"), "{shown}");
+    }
+
+    #[test]
+    fn suggests_the_closest_key() {
+        let err = load("format: 1\nname: t\nstepz: []\n").unwrap_err();
+        assert!(
+            err.message.ends_with("(did you mean `steps`?)"),
+            "{}",
+            err.message
+        );
+        let far = load("format: 1\nname: t\nwhatever: []\n").unwrap_err();
+        assert!(!far.message.contains("did you mean"), "{}", far.message);
+        assert_eq!(edit_distance("reqest", "request"), 1);
     }
 
     #[test]
