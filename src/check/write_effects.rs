@@ -170,6 +170,23 @@ fn get<'v>(root: &'v Value, dotted: &str) -> Option<&'v Value> {
     })
 }
 
+/// `<id> (<display>)` when the read names the member.
+fn member_label(read: &Value, id: &str) -> String {
+    let display = read
+        .get("members")
+        .and_then(Value::as_array)
+        .and_then(|m| {
+            m.iter()
+                .find(|x| x.get("value").and_then(Value::as_str) == Some(id))
+        })
+        .and_then(|m| m.get("display"))
+        .and_then(Value::as_str);
+    match display {
+        Some(d) => format!("{id} ({d})"),
+        None => id.to_string(),
+    }
+}
+
 fn read_members(read: &Value) -> Vec<String> {
     read.get("members")
         .and_then(Value::as_array)
@@ -182,6 +199,9 @@ fn unmet(effect: &Effect, read: &Value, how: Comparison) -> Option<String> {
         Comparison::Effect => same(want, got),
         Comparison::Fidelity => exact(want, got),
     };
+    if how == Comparison::Fidelity && !matches!(effect, Effect::Equals(..)) {
+        return None; // membership and removals are read-after-write's to judge
+    }
     match effect {
         Effect::Equals(path, want) => {
             let got = get(read, path);
@@ -198,7 +218,7 @@ fn unmet(effect: &Effect, read: &Value, how: Comparison) -> Option<String> {
         }
         Effect::MemberAbsent(id) => read_members(read)
             .contains(id)
-            .then(|| format!("member {id} is still in the group")),
+            .then(|| format!("member {} is still in the group", member_label(read, id))),
         Effect::MembersExactly(ids) => {
             let mut got = read_members(read);
             let mut want = ids.clone();

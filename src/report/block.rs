@@ -119,6 +119,23 @@ pub(crate) fn step_details(step: &StepReport) -> Vec<Line> {
                 format!("expected: {}", a.expected),
             ));
             lines.push(Line::new(2, Tone::Plain, format!("actual:   {}", a.actual)));
+            let last_for_id = step
+                .assertions
+                .iter()
+                .rfind(|b| !b.passed && b.check == a.check)
+                .is_some_and(|b| std::ptr::eq(a, b));
+            let hinted_by_a_check = step
+                .checks
+                .iter()
+                .any(|c| !c.passed && Some(&c.id) == a.check.as_ref());
+            if let Some(def) = a.check.as_deref().and_then(crate::check::find)
+                && last_for_id
+                && !hinted_by_a_check
+            {
+                lines.push(Line::new(2, Tone::Hint, format!("hint: {}", def.hint)));
+                let see = format!("see: {}", reference_text(def.reference));
+                lines.push(Line::new(2, Tone::Dim, see));
+            }
         }
         for c in step.checks.iter().filter(|c| !c.passed) {
             let (tone, text) = match c.severity {
