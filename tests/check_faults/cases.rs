@@ -404,7 +404,7 @@ pub fn cases() -> Vec<Case> {
                     on("GET", "/Groups/g1", scim(200, group(b, "g1", &["u1"]))),
                 ]
             },
-            // What did not take effect is not stored as sent either.
+            // Membership is read-after-write's to judge; fidelity compares attribute values.
             also_fails: &[],
         },
         Case {
