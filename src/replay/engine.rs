@@ -7,6 +7,7 @@ use super::render::{RenderContext, scenario_vars};
 use super::result::{RunReport, ScenarioReport, Status, StepReport, Summary, TargetInfo};
 use super::step::{StepRun, StepSettings, run_step};
 use crate::check::Severity;
+use crate::normalize::scrub_secrets;
 use crate::profile::Profile;
 use crate::report::{Event, ReportError, Reporter};
 use crate::scenario::template::Vars;
@@ -375,14 +376,14 @@ impl Engine<'_> {
             .unwrap_or_else(|| format!("{} {}", step.request.method, step.request.path));
         let snapshot = self.snapshot(inst, index, step, &run, &request_line, state, &secrets);
         for ex in &mut run.exchanges {
-            scrub_exchange(ex, &secrets);
+            ex.scrub(&secrets);
         }
         let mut report = StepReport {
             index,
             name: step.name.clone(),
             teardown,
             status: Status::Passed,
-            request_line: scrub(&request_line, &secrets),
+            request_line: scrub_secrets(&request_line, &secrets),
             duration: started.elapsed(),
             attempts: run.attempts,
             exchanges: run.exchanges,
@@ -590,40 +591,4 @@ fn summarize(scenarios: &[ScenarioReport], strict: bool) -> Summary {
         }
     }
     s
-}
-
-/// Replaces every secret value in `text` by `[secret:name]` (longest values first).
-pub fn scrub(text: &str, secrets: &[(String, String)]) -> String {
-    let mut out = text.to_string();
-    for (name, value) in secrets {
-        if !value.is_empty() && out.contains(value.as_str()) {
-            out = out.replace(value.as_str(), &format!("[secret:{name}]"));
-        }
-    }
-    out
-}
-
-pub(crate) fn scrub_exchange(ex: &mut Exchange, secrets: &[(String, String)]) {
-    ex.request.url = scrub(&ex.request.url, secrets);
-    if let Some(b) = &mut ex.request.body {
-        *b = scrub(b, secrets);
-    }
-    for (_, v) in &mut ex.request.headers {
-        *v = scrub(v, secrets);
-    }
-    if let Some(r) = &mut ex.response {
-        let leaked = secrets
-            .iter()
-            .any(|(_, v)| !v.is_empty() && r.body.contains(v.as_str()));
-        r.body = scrub(&r.body, secrets);
-        if leaked {
-            r.json = serde_json::from_str(&r.body).ok();
-        }
-        for (_, v) in &mut r.headers {
-            *v = scrub(v, secrets);
-        }
-    }
-    if let Some(e) = &mut ex.error {
-        *e = scrub(e, secrets);
-    }
 }

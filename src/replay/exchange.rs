@@ -1,6 +1,7 @@
 //! One request/response pair with timing: the only thing later stages (checks, snapshots,
 //! reports) consume. Secrets are already redacted when an `Exchange` is built.
 
+use crate::normalize::scrub_secrets;
 use serde::Serialize;
 use std::time::Duration;
 
@@ -67,6 +68,33 @@ impl Exchange {
 
     pub fn json(&self) -> Option<&serde_json::Value> {
         self.response.as_ref().and_then(|r| r.json.as_ref())
+    }
+
+    /// Replaces every secret value in the recorded request, response and error by
+    /// `[secret:name]`; the parsed JSON is re-derived when the body changed.
+    pub fn scrub(&mut self, secrets: &[(String, String)]) {
+        self.request.url = scrub_secrets(&self.request.url, secrets);
+        if let Some(b) = &mut self.request.body {
+            *b = scrub_secrets(b, secrets);
+        }
+        for (_, v) in &mut self.request.headers {
+            *v = scrub_secrets(v, secrets);
+        }
+        if let Some(r) = &mut self.response {
+            let leaked = secrets
+                .iter()
+                .any(|(_, v)| !v.is_empty() && r.body.contains(v.as_str()));
+            r.body = scrub_secrets(&r.body, secrets);
+            if leaked {
+                r.json = serde_json::from_str(&r.body).ok();
+            }
+            for (_, v) in &mut r.headers {
+                *v = scrub_secrets(v, secrets);
+            }
+        }
+        if let Some(e) = &mut self.error {
+            *e = scrub_secrets(e, secrets);
+        }
     }
 }
 

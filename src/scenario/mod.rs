@@ -4,6 +4,7 @@ pub mod load;
 pub mod model;
 pub mod select;
 pub mod template;
+mod validate;
 
 pub use load::{LoadError, Scenario, discover, load_file};
 pub use model::*;

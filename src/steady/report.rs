@@ -4,7 +4,7 @@
 
 use super::sync_loop::LoopVerdict;
 use super::{DriftRow, Outcome, Phase};
-use crate::replay::engine::{scrub, scrub_exchange};
+use crate::normalize::scrub_secrets as scrub;
 use crate::replay::result::{CheckOutcome, ScenarioReport, Status, StepReport};
 
 /// Fills each drift row's verdict and consequence from the sync loop, and adds rows for
@@ -226,7 +226,7 @@ fn step(
 ) -> StepReport {
     let mut exchanges = phase.exchanges.clone();
     for ex in &mut exchanges {
-        scrub_exchange(ex, secrets);
+        ex.scrub(secrets);
     }
     let request_line = match exchanges.len() {
         0 => "(no requests)".to_string(),
