@@ -304,11 +304,26 @@ pub(crate) fn transcript(step: &StepReport, base_url: &str) -> Vec<Line> {
     lines
 }
 
+/// Transcripts show at most this many lines of a body, so a giant response cannot flood the
+/// terminal (the JSON report keeps the body).
+const MAX_BODY_LINES: usize = 400;
+
 fn push_body(lines: &mut Vec<Line>, mark: char, body: &str, json: Option<&serde_json::Value>) {
     let is_json = json.is_some() || serde_json::from_str::<serde_json::Value>(body).is_ok();
     let pretty = is_json.then(|| pretty_json(body));
-    for l in pretty.as_deref().unwrap_or(body).lines() {
-        lines.push(Line::new(0, Tone::Plain, format!("{mark} {l}")));
+    let text = pretty.as_deref().unwrap_or(body);
+    for l in text.lines().take(MAX_BODY_LINES) {
+        let shown: String = l.chars().take(2000).collect();
+        let cut = if shown.len() < l.len() { " …" } else { "" };
+        lines.push(Line::new(0, Tone::Plain, format!("{mark} {shown}{cut}")));
+    }
+    let total = text.lines().count();
+    if total > MAX_BODY_LINES {
+        let note = format!(
+            "{mark} … {} more lines (see --report-json for the whole body)",
+            total - MAX_BODY_LINES
+        );
+        lines.push(Line::new(0, Tone::Dim, note));
     }
 }
 
