@@ -98,10 +98,11 @@ pub fn list(args: &ListArgs) -> u8 {
             .as_deref()
             .map_or(String::new(), |r| format!("  (skipped: {r})"));
         outln!(
-            "{} [{}]  {} steps  {}{state}",
+            "{} [{}]  {} step{}  {}{state}",
             d.name,
             inst.dialect,
             steps,
+            if steps == 1 { "" } else { "s" },
             inst.scenario.display_path()
         );
     }
