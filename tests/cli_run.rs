@@ -228,3 +228,40 @@ fn secrets_never_reach_any_artefact() {
         "transcripts show the placeholder"
     );
 }
+
+#[test]
+fn a_first_run_records_a_baseline_without_failing_and_later_new_steps_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_scenarios(dir.path(), &["okta/push-new-user.yaml"]);
+    let d = Some(dir.path());
+    let first = scimreplay(&["run", "--color", "never"], d, &[]);
+    assert_eq!(
+        first.code, 0,
+        "no baseline yet: new snapshots are not differences\n{}",
+        first.stdout
+    );
+    assert!(
+        first
+            .stdout
+            .contains("new snapshots recorded as pending files"),
+        "{}",
+        first.stdout
+    );
+    let pending = files_under(dir.path())
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".snap.new"))
+        .count();
+    assert!(pending > 0);
+    assert_eq!(scimreplay(&["accept"], d, &[]).code, 0);
+    assert_eq!(
+        scimreplay(&["run"], d, &[]).code,
+        0,
+        "the accepted baseline matches"
+    );
+
+    // With a baseline in place, a scenario without snapshots is a difference to review.
+    copy_scenarios(dir.path(), &["okta/deactivate.yaml"]);
+    let later = scimreplay(&["run", "--color", "never"], d, &[]);
+    assert_eq!(later.code, 1, "{}", later.stdout);
+    assert!(later.stdout.contains("new snapshot"), "{}", later.stdout);
+}

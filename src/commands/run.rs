@@ -93,6 +93,7 @@ async fn replay(
         &info.base_url,
     );
     let profile_name = profile.name.clone();
+    let new_snapshots_fail = store.has_baseline(&profile.name);
     let judge = move |req: &SnapshotRequest| -> Result<crate::snapshot::SnapshotOutcome, String> {
         let ctx = crate::normalize::NormalizeContext {
             base_url: req.base_url,
@@ -131,6 +132,7 @@ async fn replay(
         } else {
             Some(judge_ref)
         },
+        new_snapshots_fail,
         secrets: secrets.clone(),
         steady_state: (!args.no_steady_state).then_some(args.cycles),
     };

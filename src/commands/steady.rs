@@ -53,6 +53,7 @@ async fn check(
         max_retry_wait: args.connection.max_retry_wait,
         read_settle: args.connection.read_settle,
         snapshots: None,
+        new_snapshots_fail: false,
         secrets: secrets.clone(),
         steady_state: None,
     };

@@ -68,6 +68,9 @@ pub struct Engine<'a> {
     pub max_retry_wait: Duration,
     pub read_settle: Duration,
     pub snapshots: Option<&'a SnapshotJudge<'a>>,
+    /// Whether a step with no committed snapshot fails (a baseline exists for this target and
+    /// profile); on a first run new snapshots are only recorded.
+    pub new_snapshots_fail: bool,
     /// Extra secrets (the token) scrubbed from every record.
     pub secrets: Vec<(String, String)>,
     /// Run the steady-state checks after the scenarios, with this many sync-loop cycles
@@ -392,7 +395,7 @@ impl Engine<'_> {
             snapshot,
             error: run.error,
         };
-        report.status = step_status(&report, run.skipped, self.strict);
+        report.status = step_status(&report, run.skipped, self.strict, self.new_snapshots_fail);
         (report, fatal)
     }
 
@@ -514,7 +517,12 @@ impl InstanceState {
     }
 }
 
-fn step_status(report: &StepReport, skipped: bool, strict: bool) -> Status {
+fn step_status(
+    report: &StepReport,
+    skipped: bool,
+    strict: bool,
+    new_snapshots_fail: bool,
+) -> Status {
     if skipped {
         return Status::Skipped;
     }
@@ -527,7 +535,8 @@ fn step_status(report: &StepReport, skipped: bool, strict: bool) -> Status {
     });
     let check_fails = report.failing_checks(strict).next().is_some();
     let snapshot_fails = matches!(report.snapshot, Some(SnapshotOutcome::Mismatch { .. }))
-        || matches!(&report.snapshot, Some(SnapshotOutcome::New { written, .. }) if !written.as_deref().is_some_and(|w| w.ends_with(".snap")));
+        || (new_snapshots_fail
+            && matches!(&report.snapshot, Some(SnapshotOutcome::New { written, .. }) if !written.as_deref().is_some_and(|w| w.ends_with(".snap"))));
     if report.error.is_some() || assertion_fails || check_fails || snapshot_fails {
         Status::Failed
     } else {

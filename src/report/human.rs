@@ -164,6 +164,20 @@ impl<W: Write> HumanReporter<W> {
                 }
             }
         }
+        let recorded = report
+            .scenarios
+            .iter()
+            .flat_map(|s| &s.steps)
+            .filter(|step| step.status != Status::Failed)
+            .filter(|step| matches!(&step.snapshot, Some(SnapshotOutcome::New { written: Some(w), .. }) if w.ends_with(".new")))
+            .count();
+        if recorded > 0 {
+            writeln!(
+                self.out,
+                "{} recorded as pending files (no baseline for this target and profile yet): review them with `scimreplay review`, or `scimreplay accept` to make them the baseline",
+                plural(recorded, "new snapshot")
+            )?;
+        }
         let (mut passed, mut failed, mut skipped) = (0, 0, 0);
         for step in report.scenarios.iter().flat_map(|s| &s.steps) {
             match Verdict::of(step, strict) {

@@ -73,6 +73,29 @@ impl SnapshotStore {
         path
     }
 
+    /// Whether any committed snapshot exists for `profile` in this baseline. Without one, the
+    /// run is recording a first baseline and new snapshots are not differences.
+    pub fn has_baseline(&self, profile: &str) -> bool {
+        fn any_snap(dir: &Path) -> bool {
+            std::fs::read_dir(dir).is_ok_and(|entries| {
+                entries.flatten().any(|e| {
+                    let p = e.path();
+                    if p.is_dir() {
+                        any_snap(&p)
+                    } else {
+                        p.extension().is_some_and(|x| x == "snap")
+                    }
+                })
+            })
+        }
+        any_snap(
+            &self
+                .root
+                .join(component(&self.baseline))
+                .join(component(profile)),
+        )
+    }
+
     /// Compares `document` with the committed snapshot, writing files as the mode allows
     /// (see the module docs and `docs/snapshots.md`). `secrets` guard every write.
     pub fn compare(
