@@ -80,6 +80,11 @@ pub struct SelectArgs {
     /// Only scenarios with this tag (repeatable)
     #[arg(long = "tag", short = 't', value_name = "TAG")]
     pub tags: Vec<String>,
+    /// Only shard M of N, to split the suite across CI jobs: hash:M/N (stable as scenarios
+    /// come and go) or count:M/N (even shards); both dialects of a scenario stay together, and
+    /// the steady-state pass runs in shard 1
+    #[arg(long, value_name = "hash:M/N|count:M/N")]
+    pub partition: Option<crate::scenario::select::Partition>,
 }
 
 #[derive(Debug, Args)]

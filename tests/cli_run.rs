@@ -265,3 +265,49 @@ fn a_first_run_records_a_baseline_without_failing_and_later_new_steps_fail() {
     assert_eq!(later.code, 1, "{}", later.stdout);
     assert!(later.stdout.contains("new snapshot"), "{}", later.stdout);
 }
+
+/// The shards of a partition hold every scenario instance of the suite exactly once, and only
+/// shard 1 runs the steady-state pass.
+#[test]
+fn partitions_split_the_suite_without_overlap() {
+    let listed = |partition: Option<&str>| -> Vec<String> {
+        let mut args = vec!["list", "--dialect", "both"];
+        if let Some(p) = partition {
+            args.extend(["--partition", p]);
+        }
+        let run = scimreplay(&args, None, &[]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+            .lines()
+            .filter(|l| l.contains(" step"))
+            .map(str::to_string)
+            .collect()
+    };
+    let all = listed(None);
+    for kind in ["hash", "count"] {
+        let mut union: Vec<String> = (1..=3)
+            .flat_map(|m| listed(Some(&format!("{kind}:{m}/3"))))
+            .collect();
+        union.sort();
+        let mut expected = all.clone();
+        expected.sort();
+        assert_eq!(
+            union, expected,
+            "{kind} shards must cover the suite exactly once"
+        );
+    }
+    let shard = |m: u32| {
+        let p = format!("count:{m}/2");
+        scimreplay(&["run", "--partition", &p, "--update", "no"], None, &[])
+    };
+    let (first, second) = (shard(1), shard(2));
+    assert_eq!(
+        (first.code, second.code),
+        (0, 0),
+        "{}{}",
+        first.stdout,
+        second.stdout
+    );
+    assert!(first.stdout.contains("scenario steady-state/"));
+    assert!(!second.stdout.contains("scenario steady-state/"));
+}

@@ -76,7 +76,7 @@ pub fn list(args: &ListArgs) -> u8 {
         Err(errors) => return print_errors(&errors),
     };
     let filters = match scenario::select::Filters::new(&args.select.scenarios, &args.select.tags) {
-        Ok(f) => f,
+        Ok(f) => f.with_partition(args.select.partition),
         Err(e) => return usage_error(e),
     };
     let (dialects, explicit) = dialects(&args.select, &profile);

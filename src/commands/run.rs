@@ -32,7 +32,7 @@ pub fn run(args: RunArgs) -> u8 {
         }
     };
     let filters = match Filters::new(&args.select.scenarios, &args.select.tags) {
-        Ok(f) => f,
+        Ok(f) => f.with_partition(args.select.partition),
         Err(e) => return usage_error(e),
     };
     let (dialects, explicit) = dialects(&args.select, &profile);
@@ -68,6 +68,11 @@ fn baseline(args: &RunArgs, info: &TargetInfo) -> String {
         |c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '.',
         "_",
     )
+}
+
+/// The steady-state pass runs unless skipped, and in the first shard only when partitioned.
+fn runs_steady_state(args: &RunArgs) -> bool {
+    !args.no_steady_state && args.select.partition.is_none_or(|p| p.runs_steady_state())
 }
 
 fn ci_env() -> bool {
@@ -134,7 +139,7 @@ async fn replay(
         },
         new_snapshots_fail,
         secrets: secrets.clone(),
-        steady_state: (!args.no_steady_state).then_some(args.cycles),
+        steady_state: runs_steady_state(args).then_some(args.cycles),
     };
     if let Err(abort) = engine.preflight().await {
         return report_abort(&abort, base_url);

@@ -6,11 +6,82 @@ use super::model::Dialect;
 use crate::profile::Profile;
 use crate::replay::engine::Instance;
 
-/// Name and tag filters.
+/// Name and tag filters, and the CI partition.
 #[derive(Debug, Clone, Default)]
 pub struct Filters {
     pub names: Vec<glob::Pattern>,
     pub tags: Vec<String>,
+    pub partition: Option<Partition>,
+}
+
+/// One shard of a suite split across CI jobs (`--partition hash:M/N` or `count:M/N`).
+///
+/// A scenario is the unit: both dialects of a scenario always land in the same shard, so its
+/// snapshots and teardown stay together. `hash` keeps a scenario in the same shard when others
+/// are added or removed; `count` deals the matching scenarios out round-robin in file order and
+/// gives the most even shards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Partition {
+    pub kind: PartitionKind,
+    /// 1-based shard number.
+    pub shard: u32,
+    pub total: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartitionKind {
+    Hash,
+    Count,
+}
+
+impl std::str::FromStr for Partition {
+    type Err = String;
+
+    fn from_str(spec: &str) -> Result<Partition, String> {
+        let usage =
+            || format!("`{spec}` is not a partition: write hash:M/N or count:M/N, e.g. hash:1/3");
+        let (kind, rest) = spec.split_once(':').ok_or_else(usage)?;
+        let kind = match kind {
+            "hash" => PartitionKind::Hash,
+            "count" => PartitionKind::Count,
+            _ => return Err(usage()),
+        };
+        let (m, n) = rest.split_once('/').ok_or_else(usage)?;
+        let (shard, total): (u32, u32) = (
+            m.trim().parse().map_err(|_| usage())?,
+            n.trim().parse().map_err(|_| usage())?,
+        );
+        if total == 0 || shard == 0 || shard > total {
+            return Err(format!(
+                "partition `{spec}`: the shard M must be between 1 and the number of shards N"
+            ));
+        }
+        Ok(Partition { kind, shard, total })
+    }
+}
+
+impl Partition {
+    /// Whether the `position`-th matching scenario (0-based, file order), named `name`, is in
+    /// this shard.
+    fn takes(&self, position: usize, name: &str) -> bool {
+        let bucket = match self.kind {
+            PartitionKind::Count => position as u64 % u64::from(self.total),
+            PartitionKind::Hash => fnv1a(name.as_bytes()) % u64::from(self.total),
+        };
+        bucket == u64::from(self.shard - 1)
+    }
+
+    /// Whether this shard runs the run-wide steady-state pass (the first shard does).
+    pub fn runs_steady_state(&self) -> bool {
+        self.shard == 1
+    }
+}
+
+/// FNV-1a: a hash that is the same on every platform and Rust release, so shards are stable.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 impl Filters {
@@ -24,7 +95,28 @@ impl Filters {
         Ok(Filters {
             names,
             tags: tags.to_vec(),
+            partition: None,
         })
+    }
+
+    /// Restricts the selection to one shard.
+    pub fn with_partition(mut self, partition: Option<Partition>) -> Filters {
+        self.partition = partition;
+        self
+    }
+
+    /// The scenarios that pass the name and tag filters and fall in the partition, in their
+    /// given (file path) order.
+    fn select<'a>(&self, scenarios: &'a [Scenario]) -> Vec<&'a Scenario> {
+        let matching = scenarios.iter().filter(|s| self.matches(s));
+        match &self.partition {
+            None => matching.collect(),
+            Some(p) => matching
+                .enumerate()
+                .filter(|(i, s)| p.takes(*i, &s.def.name))
+                .map(|(_, s)| s)
+                .collect(),
+        }
     }
 
     pub fn matches(&self, scenario: &Scenario) -> bool {
@@ -47,7 +139,7 @@ pub fn instances<'a>(
     explicit: bool,
 ) -> Vec<Instance<'a>> {
     let mut out = Vec::new();
-    for scenario in scenarios.iter().filter(|s| filters.matches(s)) {
+    for scenario in filters.select(scenarios) {
         let supported: Vec<Dialect> = dialects
             .iter()
             .copied()
@@ -92,4 +184,67 @@ pub fn instances<'a>(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partitions_parse_and_reject_nonsense() {
+        let p: Partition = "hash:2/3".parse().unwrap();
+        assert_eq!(
+            p,
+            Partition {
+                kind: PartitionKind::Hash,
+                shard: 2,
+                total: 3
+            }
+        );
+        assert_eq!(
+            "count:1/1".parse::<Partition>().unwrap().kind,
+            PartitionKind::Count
+        );
+        for bad in [
+            "",
+            "hash",
+            "hash:1",
+            "hash:0/2",
+            "hash:3/2",
+            "count:1/0",
+            "mod:1/2",
+            "hash:a/b",
+        ] {
+            assert!(bad.parse::<Partition>().is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn every_scenario_falls_in_exactly_one_shard() {
+        let names: Vec<String> = (0..50).map(|i| format!("okta/scenario-{i}")).collect();
+        for kind in ["hash", "count"] {
+            let shards: Vec<Partition> = (1..=4)
+                .map(|m| format!("{kind}:{m}/4").parse().unwrap())
+                .collect();
+            for (i, name) in names.iter().enumerate() {
+                let owners = shards.iter().filter(|p| p.takes(i, name)).count();
+                assert_eq!(owners, 1, "{kind}: {name} is in {owners} shards");
+            }
+        }
+        let count: Partition = "count:2/4".parse().unwrap();
+        let taken = (0..50).filter(|i| count.takes(*i, "x")).count();
+        assert_eq!(taken, 13, "count shards are even");
+    }
+
+    #[test]
+    fn hash_shards_do_not_move_when_other_scenarios_come_and_go() {
+        let p: Partition = "hash:1/3".parse().unwrap();
+        let name = "okta/group-rename";
+        assert_eq!(p.takes(0, name), p.takes(17, name));
+        assert_eq!(
+            fnv1a(b"a"),
+            0xaf63_dc4c_8601_ec8c,
+            "FNV-1a must not change between releases"
+        );
+    }
 }
