@@ -174,7 +174,8 @@ pub struct ConnectionArgs {
     /// How the token is sent [default: the profile's]; basic takes the token as user:password
     #[arg(long, value_enum)]
     pub auth: Option<Auth>,
-    /// Switch on a reference-server quirk (embedded target only; repeatable; see `serve --list-quirks`)
+    /// Switch on a reference-server quirk (embedded target only; repeatable; see `serve
+    /// --list-quirks`); `run` then compares no snapshots unless `--baseline` names a baseline
     #[arg(long = "quirk", value_name = "NAME[=VALUE]")]
     pub quirks: Vec<String>,
     /// Per-request timeout (Okta's is 60 s)

@@ -311,3 +311,28 @@ fn partitions_split_the_suite_without_overlap() {
     assert!(first.stdout.contains("scenario steady-state/"));
     assert!(!second.stdout.contains("scenario steady-state/"));
 }
+
+/// A quirky embedded server is judged by the checks, not by the clean server's snapshots: a
+/// tolerated quirk passes; naming the baseline compares (and differs) again.
+#[test]
+fn quirk_runs_are_judged_by_checks_not_by_the_reference_snapshots() {
+    let args = [
+        "run",
+        "--profile",
+        "okta-oin",
+        "-s",
+        "okta/deactivate",
+        "--quirk",
+        "patch-returns-204",
+        "--update",
+        "no",
+        "--no-steady-state",
+    ];
+    let tolerated = scimreplay(&args, None, &[]);
+    assert_eq!(tolerated.code, 0, "{}", tolerated.stdout);
+    let mut with_baseline = args.to_vec();
+    with_baseline.extend(["--baseline", "reference"]);
+    let compared = scimreplay(&with_baseline, None, &[]);
+    assert_eq!(compared.code, 1, "{}", compared.stdout);
+    assert!(compared.stdout.contains("snapshot"), "{}", compared.stdout);
+}

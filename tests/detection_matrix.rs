@@ -187,6 +187,7 @@ quirk_tests! {
     html_errors => "html-errors",
     filter_miss_404 => "filter-miss-404",
     patch_returns_204 => "patch-returns-204",
+    group_put_returns_204 => "group-put-returns-204",
     create_extra_attributes => "create-extra-attributes",
     numeric_error_status => "numeric-error-status",
 }

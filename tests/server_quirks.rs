@@ -521,6 +521,28 @@ async fn patch_returns_204() {
 }
 
 #[tokio::test]
+async fn group_put_returns_204() {
+    let (n, q) = both!("group-put-returns-204", |s| {
+        let g = s.create_group("Eng", &[]).await;
+        let id = g["id"].as_str().unwrap().to_string();
+        let body = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "id": id, "displayName": "Platform", "members": []});
+        let r = s.okta("PUT", &format!("/Groups/{id}"), Some(&body)).await;
+        let after =
+            s.okta("GET", &format!("/Groups/{id}"), None).await.json()["displayName"].clone();
+        // User PUTs keep answering 200 with the user.
+        let u = s.create_user("a@x").await;
+        let uid = u["id"].as_str().unwrap().to_string();
+        let user_put = s
+            .okta("PUT", &format!("/Users/{uid}"), Some(&u))
+            .await
+            .status;
+        (r.status, r.text.is_empty(), after, user_put)
+    });
+    assert_eq!(n, (200, false, json!("Platform"), 200));
+    assert_eq!(q, (204, true, json!("Platform"), 200));
+}
+
+#[tokio::test]
 async fn create_extra_attributes() {
     let (n, q) = both!("create-extra-attributes", |s| {
         let u = s.create_user("a@x").await;
@@ -585,6 +607,7 @@ async fn quirks_combine_and_every_quirk_is_tested() {
         [
             "filter-miss-404",
             "patch-returns-204",
+            "group-put-returns-204",
             "create-extra-attributes",
             "numeric-error-status"
         ]

@@ -136,6 +136,11 @@ pub const MATRIX: &[Row] = &[
         "Okta accepts 204 for PATCH (okta-protocol.md §4.6)",
     ),
     tolerated(
+        "group-put-returns-204",
+        &[],
+        "Okta accepts 204 for a group PUT (okta-protocol.md §6)",
+    ),
+    tolerated(
         "create-extra-attributes",
         &[],
         "Okta judges a create by status and id",

@@ -70,6 +70,13 @@ fn baseline(args: &RunArgs, info: &TargetInfo) -> String {
     )
 }
 
+/// Snapshots are compared unless switched off. A quirky embedded server is not the reference
+/// server its committed snapshots describe: its runs are judged by the checks alone, unless a
+/// `--baseline` of its own is named.
+fn compares_snapshots(args: &RunArgs) -> bool {
+    !args.no_snapshots && (args.connection.quirks.is_empty() || args.baseline.is_some())
+}
+
 /// The steady-state pass runs unless skipped, and in the first shard only when partitioned.
 fn runs_steady_state(args: &RunArgs) -> bool {
     !args.no_steady_state && args.select.partition.is_none_or(|p| p.runs_steady_state())
@@ -132,11 +139,7 @@ async fn replay(
         fail_fast: args.fail_fast,
         max_retry_wait: args.connection.max_retry_wait,
         read_settle: args.connection.read_settle,
-        snapshots: if args.no_snapshots {
-            None
-        } else {
-            Some(judge_ref)
-        },
+        snapshots: compares_snapshots(args).then_some(judge_ref),
         new_snapshots_fail,
         secrets: secrets.clone(),
         steady_state: runs_steady_state(args).then_some(args.cycles),

@@ -131,7 +131,10 @@ impl Canonicalizer<'_> {
     ) -> Map<String, Value> {
         let in_meta = owner == Some("meta");
         let mut out = Map::new();
-        for (key, child) in map {
+        // Sorted: the canonical key order, and problems reported in a stable order.
+        let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        for (key, child) in entries {
             let child_path = format!("{path}{}", key_segment(key));
             let text = child.as_str();
             let normalized = match key.as_str() {

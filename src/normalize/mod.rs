@@ -55,6 +55,7 @@ pub fn normalize_response(resp: &RecordedResponse, ctx: &NormalizeContext) -> No
     document.insert("status".into(), Value::from(resp.status));
     document.insert("headers".into(), Value::Object(headers));
     document.insert("body".into(), body);
+    document.sort_keys();
     Normalized {
         document: Value::Object(document),
         problems: canon.problems,
@@ -108,6 +109,7 @@ fn headers(resp: &RecordedResponse, canon: &mut Canonicalizer) -> Map<String, Va
         };
         out.insert(name.to_string(), value);
     }
+    out.sort_keys();
     out
 }
 

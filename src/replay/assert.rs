@@ -121,6 +121,9 @@ fn json_assertion(a: &JsonAssertion, body: Option<&Value>, vars: &Vars) -> Asser
             .and_then(Value::as_str)
             .is_some_and(|s| s.to_lowercase() == expected.to_lowercase());
         ("equals_ignore_case", ok, format!("{expected:?} (any case)"))
+    } else if let Some(min) = a.at_least {
+        let ok = nodes.len() == 1 && first.and_then(Value::as_f64).is_some_and(|n| n >= min);
+        ("at_least", ok, format!("a number >= {min}"))
     } else {
         ("(no predicate)", false, String::new())
     };
@@ -260,10 +263,25 @@ mod tests {
             json!({"userName": "jane@x", "active": true, "n": 3, "emails": [{"value": "a", "type": "work"}], "members": []}),
         );
         let e = expect(
-            "status: [200, 201]\nbody:\n  - {path: $.userName, equals_ignore_case: \"{{u}}\"}\n  - {path: $.active, type: boolean}\n  - {path: $.n, type: integer}\n  - {path: $.emails, contains: {type: work}}\n  - {path: $.userName, matches: \"^jane\"}\n  - {path: $.missing, exists: false}\n  - {path: \"$.members[?@.value == 'x']\", exists: false}\nheaders:\n  - {name: Location, exists: true}\n",
+            "status: [200, 201]\nbody:\n  - {path: $.userName, equals_ignore_case: \"{{u}}\"}\n  - {path: $.active, type: boolean}\n  - {path: $.n, type: integer}\n  - {path: $.emails, contains: {type: work}}\n  - {path: $.userName, matches: \"^jane\"}\n  - {path: $.missing, exists: false}\n  - {path: \"$.members[?@.value == 'x']\", exists: false}\n  - {path: $.n, at_least: 3}\nheaders:\n  - {name: Location, exists: true}\n",
         );
         let out = evaluate(&e, &ex, &vars);
         assert!(out.iter().all(|o| o.passed), "{out:#?}");
+    }
+
+    #[test]
+    fn at_least_needs_one_large_enough_number() {
+        let ex = exchange(200, json!({"n": 100, "s": "101"}));
+        let vars = Vars::default();
+        let results: Vec<bool> = [
+            "{path: $.n, at_least: 101}",
+            "{path: $.s, at_least: 1}",
+            "{path: $.n, at_least: 100}",
+        ]
+        .iter()
+        .map(|a| evaluate(&expect(&format!("body:\n  - {a}\n")), &ex, &vars)[0].passed)
+        .collect();
+        assert_eq!(results, [false, false, true]);
     }
 
     #[test]

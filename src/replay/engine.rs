@@ -82,14 +82,7 @@ impl Engine<'_> {
     /// Okta's connection test, sent before anything else: a target that cannot be reached or
     /// refuses the credentials stops the run (exit 3) instead of failing every step.
     pub async fn preflight(&self) -> Result<(), RunAbort> {
-        let mut headers = vec![
-            (
-                "User-Agent".to_string(),
-                super::client::OKTA_USER_AGENT.to_string(),
-            ),
-            ("Accept".to_string(), super::client::SCIM_JSON.to_string()),
-            ("Accept-Charset".to_string(), "utf-8".to_string()),
-        ];
+        let mut headers = super::client::okta_headers(false);
         if let Some(c) = &self.credentials {
             headers.push(("Authorization".into(), c.header_value()));
         }

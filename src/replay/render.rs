@@ -1,7 +1,7 @@
 //! Rendering: builds a scenario instance's variables (built-ins, Okta users and groups, declared
 //! variables) and turns a step's request template into a concrete request.
 
-use super::client::{Credentials, OKTA_USER_AGENT, OutgoingRequest, SCIM_JSON, SCIM_JSON_UTF8};
+use super::client::{Credentials, OutgoingRequest, okta_headers};
 use crate::profile::{Profile, UniqueIdentifier};
 use crate::scenario::template::{TemplateError, Vars};
 use crate::scenario::{BodyShape, RequestSpec, Scenario, StepAuth};
@@ -131,14 +131,7 @@ pub fn render_request(
         url.push_str(&vars.render_str(q)?);
     }
     let body = render_body(step_name, spec, vars, ctx)?;
-    let mut headers: Vec<(String, String)> = vec![
-        ("User-Agent".into(), OKTA_USER_AGENT.into()),
-        ("Accept".into(), SCIM_JSON.into()),
-        ("Accept-Charset".into(), "utf-8".into()),
-    ];
-    if body.is_some() {
-        headers.push(("Content-Type".into(), SCIM_JSON_UTF8.into()));
-    }
+    let mut headers = okta_headers(body.is_some());
     match (spec.auth, ctx.credentials) {
         (StepAuth::Default, Some(c)) => headers.push(("Authorization".into(), c.header_value())),
         (StepAuth::Invalid, Some(c)) => {
@@ -197,7 +190,7 @@ fn render_body(
         changes.insert(path.clone(), vars.render_value(value)?);
     }
     let changes = match spec.shape {
-        Some(BodyShape::User) => shape_dotted(ctx.profile, changes),
+        Some(BodyShape::User) => shape_dotted(ctx.profile, &body, changes),
         None => changes,
     };
     for (path, value) in changes {
@@ -209,15 +202,18 @@ fn render_body(
     Ok(Some(body))
 }
 
-/// Shapes dotted-path changes through the profile by expanding them into an object first.
+/// Keeps the dotted-path changes the profile maps: each is applied to a copy of the echoed
+/// `body` (so indexed paths such as `emails[0].value` find their array), shaped, and kept when
+/// the shaped copy still holds it.
 fn shape_dotted(
     profile: &Profile,
+    body: &Value,
     changes: serde_json::Map<String, Value>,
 ) -> serde_json::Map<String, Value> {
     changes
         .into_iter()
         .filter(|(path, value)| {
-            let mut probe = json!({});
+            let mut probe = body.clone();
             set_path(&mut probe, path, value.clone()).is_ok() && {
                 let shaped = profile.shape_user(&probe);
                 get_path(&shaped, path).is_some()
@@ -248,7 +244,8 @@ enum Segment {
     Index(usize),
 }
 
-/// Sets a dotted path, creating objects as needed; attribute names match case-insensitively.
+/// Sets a dotted path, creating missing objects and arrays on the way (an index one past the
+/// end appends); attribute names match case-insensitively.
 pub fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(), RenderError> {
     let bad = |why: &str| RenderError::BadPath {
         path: path.to_string(),
@@ -258,6 +255,10 @@ pub fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(), Render
     let mut cur = root;
     for (i, seg) in segs.iter().enumerate() {
         let last = i + 1 == segs.len();
+        let container = || match segs.get(i + 1) {
+            Some(Segment::Index(_)) => json!([]),
+            _ => json!({}),
+        };
         cur = match seg {
             Segment::Key(k) => {
                 let map = cur
@@ -270,7 +271,7 @@ pub fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(), Render
                     .unwrap_or_else(|| k.clone());
                 let slot = map.entry(key).or_insert(Value::Null);
                 if !last && slot.is_null() {
-                    *slot = json!({});
+                    *slot = container();
                 }
                 slot
             }
@@ -278,6 +279,9 @@ pub fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(), Render
                 let arr = cur
                     .as_array_mut()
                     .ok_or_else(|| bad("a parent is not an array"))?;
+                if *n == arr.len() {
+                    arr.push(if last { Value::Null } else { container() });
+                }
                 arr.get_mut(*n).ok_or_else(|| bad("index out of range"))?
             }
         };
@@ -358,6 +362,27 @@ mod tests {
         );
         assert!(set_path(&mut v, "emails[3].value", json!(1)).is_err());
         assert_eq!(get_path(&v, "Name.GivenName"), Some(&json!("B")));
+        // A missing array is created, and an index one past the end appends.
+        set_path(&mut v, "emails[0].value", json!("c@x")).unwrap();
+        set_path(&mut v, "phoneNumbers[0].value", json!("+1")).unwrap();
+        assert_eq!(v["emails"], json!([{"value": "c@x"}]));
+        assert_eq!(v["phoneNumbers"], json!([{"value": "+1"}]));
+    }
+
+    /// The profile keeps a mapped indexed change such as `emails[0].value` and drops unmapped
+    /// ones; the change lands in the echoed body instead of being lost.
+    #[test]
+    fn shaped_changes_keep_indexed_paths_into_the_echoed_body() {
+        let profile = Profile::resolve("unleash").unwrap();
+        let echoed = json!({"userName": "a@x", "emails": [{"value": "old@x", "type": "work", "primary": true}]});
+        let mut changes = serde_json::Map::new();
+        changes.insert("emails[0].value".into(), json!("new@x"));
+        changes.insert("name.givenName".into(), json!("Al"));
+        changes.insert("title".into(), json!("CTO"));
+        let kept = shape_dotted(&profile, &echoed, changes);
+        assert_eq!(kept.get("emails[0].value"), Some(&json!("new@x")));
+        assert_eq!(kept.get("name.givenName"), Some(&json!("Al")));
+        assert!(!kept.contains_key("title"), "unleash does not map title");
     }
 
     #[test]

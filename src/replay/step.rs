@@ -66,6 +66,43 @@ pub async fn run_step(
     settings: &StepSettings<'_>,
     verified: Option<&Exchange>,
 ) -> StepRun {
+    let resettles = step.pages
+        && step.request.method == crate::scenario::model::Method::Get
+        && !settings.read_settle.is_zero();
+    if !resettles {
+        return run_step_once(step, vars, ctx, settings, verified).await;
+    }
+    // A page walk is judged as a whole (e.g. `paging.complete`); on an eventually consistent
+    // server the whole walk is re-read until it passes or `--read-settle` runs out, and the
+    // lag shows as attempts.
+    let deadline = Instant::now() + settings.read_settle;
+    let mut earlier_attempts = 0;
+    loop {
+        let before = vars.clone();
+        let mut run = run_step_once(step, vars, ctx, settings, verified).await;
+        let failed =
+            run.assertions.iter().any(|a| !a.passed) || run.checks.iter().any(|c| !c.passed);
+        let settled = !failed || run.error.is_some() || run.skipped;
+        if settled || Instant::now() + WALK_RETRY_INTERVAL >= deadline {
+            run.attempts += earlier_attempts;
+            return run;
+        }
+        earlier_attempts += run.attempts;
+        *vars = before;
+        tokio::time::sleep(WALK_RETRY_INTERVAL).await;
+    }
+}
+
+/// Pause between two walks of a paged read that has not settled yet.
+const WALK_RETRY_INTERVAL: Duration = Duration::from_millis(100);
+
+async fn run_step_once(
+    step: &Step,
+    vars: &mut Vars,
+    ctx: &RenderContext<'_>,
+    settings: &StepSettings<'_>,
+    verified: Option<&Exchange>,
+) -> StepRun {
     let mut run = StepRun {
         exchanges: Vec::new(),
         attempts: 0,

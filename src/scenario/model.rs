@@ -391,6 +391,9 @@ pub struct JsonAssertion {
     /// Case-insensitive string equality.
     #[serde(default)]
     pub equals_ignore_case: Option<String>,
+    /// The value is a number at least this large (e.g. a list's `totalResults`).
+    #[serde(default)]
+    pub at_least: Option<f64>,
     /// Shown when the assertion fails, and names a check id when it is one.
     #[serde(default)]
     pub check: Option<String>,

@@ -248,13 +248,14 @@ fn validate_assertion(a: &super::model::JsonAssertion) -> Result<(), String> {
         a.contains.is_some(),
         a.matches.is_some(),
         a.equals_ignore_case.is_some(),
+        a.at_least.is_some(),
     ]
     .iter()
     .filter(|b| **b)
     .count();
     if n != 1 {
         return Err(format!(
-            "assertion on `{}` needs exactly one of equals, exists, type, contains, matches, equals_ignore_case",
+            "assertion on `{}` needs exactly one of equals, exists, type, contains, matches, equals_ignore_case, at_least",
             a.path
         ));
     }

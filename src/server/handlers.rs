@@ -491,7 +491,17 @@ fn replace(ctx: &RequestContext<'_>, kind: ResourceKind, id: &str) -> Result<Res
         }
         commit(ctx, store, changes, kind, &old, attrs)
     })?;
+    if q.group_put_returns_204 && kind == ResourceKind::Group {
+        return Ok(with_etag(no_content(), version));
+    }
     Ok(with_etag(json_response(StatusCode::OK, &out), version))
+}
+
+/// An empty 204 No Content response.
+fn no_content() -> Response {
+    let mut r = Response::new(Body::empty());
+    *r.status_mut() = StatusCode::NO_CONTENT;
+    r
 }
 
 fn patch(ctx: &RequestContext<'_>, kind: ResourceKind, id: &str) -> Result<Response> {
@@ -508,9 +518,7 @@ fn patch(ctx: &RequestContext<'_>, kind: ResourceKind, id: &str) -> Result<Respo
         commit(ctx, store, changes, kind, &old, attrs)
     })?;
     if q.patch_returns_204 {
-        let mut r = Response::new(Body::empty());
-        *r.status_mut() = StatusCode::NO_CONTENT;
-        return Ok(with_etag(r, version));
+        return Ok(with_etag(no_content(), version));
     }
     Ok(with_etag(json_response(StatusCode::OK, &out), version))
 }
@@ -522,7 +530,5 @@ fn delete(ctx: &RequestContext<'_>, kind: ResourceKind, id: &str) -> Result<Resp
         remove_resource(store, changes, kind, id);
         Ok::<_, ScimError>(())
     })?;
-    let mut r = Response::new(Body::empty());
-    *r.status_mut() = StatusCode::NO_CONTENT;
-    Ok(r)
+    Ok(no_content())
 }

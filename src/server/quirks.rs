@@ -157,6 +157,10 @@ pub static QUIRKS: &[QuirkInfo] = &[
     ),
     tolerated("patch-returns-204", "PATCH answers 204 No Content"),
     tolerated(
+        "group-put-returns-204",
+        "PUT /Groups/{id} answers 204 No Content",
+    ),
+    tolerated(
         "create-extra-attributes",
         "create responses carry extra server-side attributes",
     ),
@@ -205,6 +209,7 @@ pub struct Quirks {
     pub html_errors: bool,
     pub filter_miss_404: bool,
     pub patch_returns_204: bool,
+    pub group_put_returns_204: bool,
     pub create_extra_attributes: bool,
     pub numeric_error_status: bool,
 }
@@ -286,6 +291,7 @@ impl Quirks {
                 "html-errors" => q.html_errors = true,
                 "filter-miss-404" => q.filter_miss_404 = true,
                 "patch-returns-204" => q.patch_returns_204 = true,
+                "group-put-returns-204" => q.group_put_returns_204 = true,
                 "create-extra-attributes" => q.create_extra_attributes = true,
                 "numeric-error-status" => q.numeric_error_status = true,
                 other => {

@@ -87,9 +87,26 @@ impl SnapshotFile {
 
 /// The document as stored: 2-space indented JSON, keys sorted, trailing newline.
 pub fn render_document(document: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(document).unwrap_or_else(|_| "null".into());
+    let mut text =
+        serde_json::to_string_pretty(&sorted_keys(document)).unwrap_or_else(|_| "null".into());
     text.push('\n');
     text
+}
+
+/// A copy of `value` with every object's keys in sorted order (maps keep insertion order).
+fn sorted_keys(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut out: serde_json::Map<String, Value> = map
+                .iter()
+                .map(|(k, v)| (k.clone(), sorted_keys(v)))
+                .collect();
+            out.sort_keys();
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted_keys).collect()),
+        scalar => scalar.clone(),
+    }
 }
 
 fn quote(value: &str) -> String {

@@ -74,7 +74,7 @@ fn compare_object(
     out: &mut Vec<Drift>,
 ) {
     let Some(map) = sent.as_object() else { return };
-    for (key, want) in map {
+    for (key, want) in sorted(map) {
         let path = if prefix.is_empty() {
             key.clone()
         } else if prefix.starts_with("urn:") && !prefix.contains('.') && !prefix.ends_with(':') {
@@ -168,9 +168,16 @@ fn compare_multi(path: &str, want: &[Value], got: &[Value], out: &mut Vec<Drift>
     }
 }
 
+/// Object entries by key, so drifts are reported in a stable order.
+fn sorted(map: &serde_json::Map<String, Value>) -> Vec<(&String, &Value)> {
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries
+}
+
 fn compare_element(label: &str, want: &Value, got: &Value, out: &mut Vec<Drift>) {
     let Some(map) = want.as_object() else { return };
-    for (sub, w) in map {
+    for (sub, w) in sorted(map) {
         let path = format!("{label}.{sub}");
         let g = field(got, sub);
         // `primary` absent means false (RFC 7643 §2.4).

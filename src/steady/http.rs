@@ -2,10 +2,7 @@
 //! 429 handling as the engine does), records every exchange for the report, and reads a
 //! resource back with bounded polling so eventually consistent servers show a lag, not a failure.
 
-use crate::replay::client::{
-    Client, Credentials, OKTA_USER_AGENT, OutgoingRequest, SCIM_JSON, SCIM_JSON_UTF8,
-    TransportFailure,
-};
+use crate::replay::client::{Client, Credentials, OutgoingRequest, TransportFailure, okta_headers};
 use crate::replay::exchange::Exchange;
 use crate::replay::step::{StepSettings, send_with_rate_limit};
 use serde_json::Value;
@@ -92,14 +89,7 @@ impl Session {
     }
 
     fn request(&self, method: &str, path: &str, body: Option<&Value>) -> OutgoingRequest {
-        let mut headers = vec![
-            ("User-Agent".to_string(), OKTA_USER_AGENT.to_string()),
-            ("Accept".to_string(), SCIM_JSON.to_string()),
-            ("Accept-Charset".to_string(), "utf-8".to_string()),
-        ];
-        if body.is_some() {
-            headers.push(("Content-Type".into(), SCIM_JSON_UTF8.into()));
-        }
+        let mut headers = okta_headers(body.is_some());
         if let Some(c) = &self.credentials {
             headers.push(("Authorization".into(), c.header_value()));
         }
