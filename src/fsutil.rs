@@ -26,9 +26,10 @@ pub fn write_atomic(
     secrets: &[(String, String)],
 ) -> Result<(), WriteError> {
     let shown = path.display().to_string();
+    let text = String::from_utf8_lossy(bytes);
     if let Some((name, _)) = secrets
         .iter()
-        .find(|(_, value)| !value.is_empty() && contains(bytes, value.as_bytes()))
+        .find(|secret| crate::normalize::contains_secret(&text, std::slice::from_ref(secret)))
     {
         return Err(WriteError::SecretLeak {
             path: shown,
@@ -59,10 +60,6 @@ pub fn write_atomic(
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(io)
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    needle.len() <= haystack.len() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 #[cfg(test)]

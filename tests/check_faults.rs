@@ -313,3 +313,33 @@ async fn empty_list_without_resources_is_tolerated() {
     )
     .await;
 }
+
+/// Teardown is harness clean-up, not Okta traffic: a plain-text 405 to the clean-up DELETE
+/// (Okta never deletes users) is accepted by the step's statuses and judged by no Okta check.
+#[tokio::test]
+async fn teardown_answers_are_not_judged_as_okta_traffic() {
+    let steps = r#"
+  - name: read-user
+    request: {method: GET, path: /Users/u1}
+    expect: {status: 200}
+teardown:
+  - name: delete-user
+    request: {method: DELETE, path: /Users/u1}
+    expect: {status: [200, 204, 404, 405, 501]}
+"#;
+    assert_tolerated(
+        steps,
+        |b| {
+            vec![
+                on("GET", "/Users/u1", scim(200, user(b, "u1", "ada@example.com"))),
+                on(
+                    "DELETE",
+                    "/Users/u1",
+                    ResponseTemplate::new(405).set_body_string("Method Not Allowed"),
+                ),
+            ]
+        },
+        &[],
+    )
+    .await;
+}

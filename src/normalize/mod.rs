@@ -7,7 +7,7 @@ mod paths;
 mod redact;
 
 pub use paths::json_changed_paths;
-pub use redact::scrub_secrets;
+pub use redact::{contains_secret, scrub_secrets};
 
 use crate::replay::exchange::RecordedResponse;
 use canonical::{Canonicalizer, placeholder};

@@ -9,6 +9,8 @@ enum Anchor {
     Anywhere,
     /// Only as a whole URL path segment: preceded by `/`, followed by the end, `/`, `?` or `#`.
     Segment,
+    /// Only as a whole word: not preceded or followed by an ASCII letter or digit.
+    Word,
 }
 
 #[derive(Debug, Clone)]
@@ -73,12 +75,19 @@ impl Replacer {
     }
 
     fn match_at(&self, text: &str, pos: usize) -> Option<&Pattern> {
+        if self.patterns.is_empty() {
+            return None;
+        }
         let tail = &text[pos..];
         let first = tail.as_bytes()[0];
         self.patterns.iter().find(|p| {
             p.value.as_bytes()[0] == first
                 && tail.starts_with(p.value.as_str())
-                && (p.anchor == Anchor::Anywhere || is_segment(text, pos, p.value.len()))
+                && match p.anchor {
+                    Anchor::Anywhere => true,
+                    Anchor::Segment => is_segment(text, pos, p.value.len()),
+                    Anchor::Word => is_word(text, pos, p.value.len()),
+                }
         })
     }
 }
@@ -97,16 +106,49 @@ fn is_segment(text: &str, pos: usize, len: usize) -> bool {
     before_ok && after_ok
 }
 
-/// Replaces every occurrence of each secret's value by `[secret:NAME]` (longest value first).
-/// `secrets` holds `(name, value)` pairs; empty values are ignored.
+/// True when `text[pos..pos + len]` is not glued to a letter or digit on either side.
+fn is_word(text: &str, pos: usize, len: usize) -> bool {
+    let bytes = text.as_bytes();
+    let glued = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
+    !glued(pos.checked_sub(1).and_then(|i| bytes.get(i))) && !glued(bytes.get(pos + len))
+}
+
+/// Secrets shorter than this are matched only as whole words: a one-letter test token such as
+/// `T` would otherwise be "found" inside every `GET` and timestamp.
+const SHORT_SECRET: usize = 8;
+
+fn secret_anchor(value: &str) -> Anchor {
+    if value.len() < SHORT_SECRET {
+        Anchor::Word
+    } else {
+        Anchor::Anywhere
+    }
+}
+
+/// Replaces every occurrence of each secret's value by `[secret:NAME]` (longest value first;
+/// secrets under 8 bytes only as whole words). `secrets` holds `(name, value)` pairs; empty
+/// values are ignored.
 pub fn scrub_secrets(text: &str, secrets: &[(String, String)]) -> String {
     secret_replacer(secrets).apply(text)
+}
+
+/// Whether `text` holds any secret value, by the same rule as [`scrub_secrets`].
+pub fn contains_secret(text: &str, secrets: &[(String, String)]) -> bool {
+    let replacer = secret_replacer(secrets);
+    let mut pos = 0;
+    while pos < text.len() {
+        if replacer.match_at(text, pos).is_some() {
+            return true;
+        }
+        pos += char_len_at(text, pos);
+    }
+    false
 }
 
 pub(crate) fn secret_replacer(secrets: &[(String, String)]) -> Replacer {
     let mut replacer = Replacer::default();
     for (name, value) in secrets {
-        replacer.anywhere(value, format!("[secret:{name}]"));
+        replacer.push(value, format!("[secret:{name}]"), secret_anchor(value));
     }
     replacer
 }
@@ -129,6 +171,19 @@ mod tests {
             scrub_secrets("Bearer abc123 and abc123!", &secrets),
             "Bearer [secret:token] and [secret:token]!"
         );
+    }
+
+    #[test]
+    fn short_secrets_match_only_whole_words() {
+        let secrets = pairs(&[("token", "T")]);
+        assert_eq!(
+            scrub_secrets("GET /Users at 2024-05-01T10:00Z; Bearer T, \"T\"", &secrets),
+            "GET /Users at 2024-05-01T10:00Z; Bearer [secret:token], \"[secret:token]\""
+        );
+        assert!(!contains_secret("POST 2024-05-01T10:00Z", &secrets));
+        assert!(contains_secret("Authorization: T", &secrets));
+        let long = pairs(&[("token", "abcdefgh12")]);
+        assert!(contains_secret("xxabcdefgh12yy", &long), "long secrets match anywhere");
     }
 
     #[test]
@@ -167,7 +222,9 @@ mod tests {
 
     #[test]
     fn handles_multibyte_text() {
-        let secrets = pairs(&[("s", "é")]);
-        assert_eq!(scrub_secrets("aéb€", &secrets), "a[secret:s]b€");
+        let secrets = pairs(&[("s", "éé€€")]);
+        assert_eq!(scrub_secrets("aéé€€b€", &secrets), "a[secret:s]b€");
+        let short = pairs(&[("s", "é")]);
+        assert_eq!(scrub_secrets("é aéb", &short), "[secret:s] aéb");
     }
 }

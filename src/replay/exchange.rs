@@ -81,9 +81,7 @@ impl Exchange {
             *v = scrub_secrets(v, secrets);
         }
         if let Some(r) = &mut self.response {
-            let leaked = secrets
-                .iter()
-                .any(|(_, v)| !v.is_empty() && r.body.contains(v.as_str()));
+            let leaked = crate::normalize::contains_secret(&r.body, secrets);
             r.body = scrub_secrets(&r.body, secrets);
             if leaked {
                 r.json = serde_json::from_str(&r.body).ok();
