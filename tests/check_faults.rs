@@ -331,7 +331,11 @@ teardown:
         steps,
         |b| {
             vec![
-                on("GET", "/Users/u1", scim(200, user(b, "u1", "ada@example.com"))),
+                on(
+                    "GET",
+                    "/Users/u1",
+                    scim(200, user(b, "u1", "ada@example.com")),
+                ),
                 on(
                     "DELETE",
                     "/Users/u1",

@@ -81,7 +81,7 @@ pub const CHECKS: &[CheckDef] = &[
     warn(
         "error.status-string",
         "the Error `status` is the HTTP status as a JSON string",
-        "send \"status\": \"404\" (RFC 7644 §3.12); Okta copes with a number but the RFC requires a string",
+        "send the HTTP status as a JSON string, e.g. \"status\": \"409\" (RFC 7644 §3.12); Okta copes with a number but the RFC requires a string",
         "okta-protocol.md §6",
     ),
     fail(
@@ -105,8 +105,8 @@ pub const CHECKS: &[CheckDef] = &[
     warn(
         "location.header",
         "create responses carry Location equal to meta.location",
-        "set the Location header and meta.location to the absolute URL of the new resource",
-        "okta-protocol.md §4.3",
+        "set the Location header and meta.location to the absolute URL of the new resource (RFC 7644 §3.3); Okta reads the id from the body, other SCIM clients follow Location",
+        "okta-protocol.md §4.3, §4.5 (meta.location is echoed in PUTs)",
     ),
     warn(
         "response.content-type",

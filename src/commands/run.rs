@@ -8,7 +8,7 @@ use super::{apply_color, usage_error};
 use crate::cli::RunArgs;
 use crate::exit;
 use crate::profile::Profile;
-use crate::replay::client::{Client, Credentials};
+use crate::replay::client::{Client, Credentials, TransportFailure};
 use crate::replay::engine::{Engine, RunAbort, SnapshotJudge, SnapshotRequest};
 use crate::replay::render::random_alnum;
 use crate::replay::result::{RunReport, TargetInfo};
@@ -179,9 +179,15 @@ fn outcome_code(report: &RunReport) -> u8 {
 pub(super) fn report_abort(abort: &RunAbort, base_url: &str) -> u8 {
     match abort {
         RunAbort::Target(f) => {
-            eprintln!(
-                "error: {f}\n  target: {base_url}\n  hint: check the URL, that the server is running, and TLS settings (--ca-cert, --insecure)"
-            );
+            let hint = match f {
+                TransportFailure::Timeout(_) => {
+                    "the server accepted the connection but did not answer Okta's connection test within --timeout (Okta waits 60 s); check its logs or raise --timeout"
+                }
+                _ => {
+                    "check the URL, that the server is running, and TLS settings (--ca-cert, --insecure)"
+                }
+            };
+            eprintln!("error: {f}\n  target: {base_url}\n  hint: {hint}");
             exit::TARGET
         }
         RunAbort::AuthRejected(m) => {

@@ -183,7 +183,10 @@ mod tests {
         assert!(!contains_secret("POST 2024-05-01T10:00Z", &secrets));
         assert!(contains_secret("Authorization: T", &secrets));
         let long = pairs(&[("token", "abcdefgh12")]);
-        assert!(contains_secret("xxabcdefgh12yy", &long), "long secrets match anywhere");
+        assert!(
+            contains_secret("xxabcdefgh12yy", &long),
+            "long secrets match anywhere"
+        );
     }
 
     #[test]
