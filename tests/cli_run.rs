@@ -264,6 +264,13 @@ fn a_first_run_records_a_baseline_without_failing_and_later_new_steps_fail() {
     let later = scimreplay(&["run", "--color", "never"], d, &[]);
     assert_eq!(later.code, 1, "{}", later.stdout);
     assert!(later.stdout.contains("new snapshot"), "{}", later.stdout);
+    assert!(
+        later
+            .stdout
+            .contains("[snapshot] new snapshot, not in the baseline yet"),
+        "the closing summary names the reason\n{}",
+        later.stdout
+    );
 }
 
 /// The shards of a partition hold every scenario instance of the suite exactly once, and only
@@ -335,4 +342,38 @@ fn quirk_runs_are_judged_by_checks_not_by_the_reference_snapshots() {
     let compared = scimreplay(&with_baseline, None, &[]);
     assert_eq!(compared.code, 1, "{}", compared.stdout);
     assert!(compared.stdout.contains("snapshot"), "{}", compared.stdout);
+}
+
+/// Okta's SPEC certification test runs only for OIN submissions: a wizard-app server that
+/// answers a filter miss with 404 passes the default suite, and the same server fails the
+/// certification test under `okta-oin`.
+#[test]
+fn only_oin_profiles_are_held_to_the_certification_test() {
+    let quirk = [
+        "--quirk",
+        "filter-miss-404",
+        "--update",
+        "no",
+        "--no-steady-state",
+    ];
+    let mut aiw = vec!["run"];
+    aiw.extend(quirk);
+    let wizard = scimreplay(&aiw, None, &[]);
+    assert_eq!(wizard.code, 0, "{}", wizard.stdout);
+    assert!(
+        wizard
+            .stdout
+            .contains("SKIP scenario okta-spec/spec-test [put]: profile okta-aiw does not enable oin-submission"),
+        "{}",
+        wizard.stdout
+    );
+    let mut oin = vec!["run", "scenarios/okta-spec", "--profile", "okta-oin"];
+    oin.extend(quirk);
+    let certification = scimreplay(&oin, None, &[]);
+    assert_eq!(certification.code, 1, "{}", certification.stdout);
+    assert!(
+        certification.stdout.contains("[status.expected]"),
+        "{}",
+        certification.stdout
+    );
 }

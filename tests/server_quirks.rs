@@ -605,6 +605,11 @@ async fn quirks_combine_and_every_quirk_is_tested() {
     assert_eq!(
         tolerated,
         [
+            "stale-reads",
+            "rate-limit",
+            "rate-limit-no-retry-after",
+            "slow",
+            "missing-location",
             "filter-miss-404",
             "patch-returns-204",
             "group-put-returns-204",

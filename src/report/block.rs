@@ -232,6 +232,11 @@ pub(crate) fn first_failure(step: &StepReport, strict: bool) -> Option<String> {
         };
         return Some(format!("[snapshot] snapshot differs{changed}"));
     }
+    if let Some(SnapshotOutcome::New { file, .. }) = &step.snapshot {
+        return Some(format!(
+            "[snapshot] new snapshot, not in the baseline yet: {file} (review, then `scimreplay accept`)"
+        ));
+    }
     if let Some(error) = &step.error {
         return Some(format!("[error] {error}"));
     }

@@ -49,10 +49,13 @@ pub enum Feature {
     SyncPassword,
     /// Changing the app username after creation ("Update application username on: Create and update").
     UsernameUpdates,
+    /// The integration is being submitted to the Okta Integration Network, so Okta's SPEC
+    /// certification test must pass (okta-protocol.md §8.1); not an Okta admin switch.
+    OinSubmission,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 9] = [
+    pub const ALL: [Feature; 10] = [
         Feature::ImportUsers,
         Feature::ImportGroups,
         Feature::PushNewUsers,
@@ -62,6 +65,7 @@ impl Feature {
         Feature::ReactivateUsers,
         Feature::SyncPassword,
         Feature::UsernameUpdates,
+        Feature::OinSubmission,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -75,6 +79,7 @@ impl Feature {
             Feature::ReactivateUsers => "reactivate-users",
             Feature::SyncPassword => "sync-password",
             Feature::UsernameUpdates => "username-updates",
+            Feature::OinSubmission => "oin-submission",
         }
     }
 }

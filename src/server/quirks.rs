@@ -97,7 +97,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         "recomputes-display-name",
         "recomputes displayName as \"givenName familyName\"",
     ),
-    q(
+    tolerated(
         "stale-reads",
         "writes become visible to reads only after a delay (=DURATION, default 300ms)",
     ),
@@ -119,15 +119,15 @@ pub static QUIRKS: &[QuirkInfo] = &[
         "short-pages",
         "returns at most 10 resources per page even when count is larger",
     ),
-    q(
+    tolerated(
         "rate-limit",
         "every Nth request (=N, default 5) answers 429 with Retry-After: 1",
     ),
-    q(
+    tolerated(
         "rate-limit-no-retry-after",
         "every Nth request (=N, default 5) answers 429 without Retry-After",
     ),
-    q(
+    tolerated(
         "slow",
         "adds latency to every response (=DURATION, default 200ms)",
     ),
@@ -135,7 +135,7 @@ pub static QUIRKS: &[QuirkInfo] = &[
         "returns-password",
         "echoes the stored password in responses",
     ),
-    q(
+    tolerated(
         "missing-location",
         "no Location header and no meta.location on create",
     ),
