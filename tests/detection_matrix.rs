@@ -165,6 +165,7 @@ quirk_tests! {
     members_require_type => "members-require-type",
     empty_members_replace_fails => "empty-members-replace-fails",
     rejects_readonly_in_put => "rejects-readonly-in-put",
+    rejects_readonly_in_create => "rejects-readonly-in-create",
     rename_rejects_id_in_value => "rename-rejects-id-in-value",
     lowercase_emails => "lowercase-emails",
     drops_locale => "drops-locale",

@@ -222,6 +222,21 @@ async fn rejects_readonly_in_put() {
 }
 
 #[tokio::test]
+async fn rejects_readonly_in_create() {
+    let (n, q) = both!("rejects-readonly-in-create", |s| {
+        // Okta's create body carries `groups: []` and a password (okta-protocol.md §7.7).
+        let with_groups = s.okta("POST", "/Users", Some(&okta_user("a@x"))).await;
+        let mut bare = okta_user("b@x");
+        bare.as_object_mut().unwrap().remove("groups");
+        let without = s.okta("POST", "/Users", Some(&bare)).await.status;
+        (with_groups, without)
+    });
+    assert_eq!((n.0.status, n.1), (201, 201));
+    q.0.assert_scim_error(400, Some("mutability"));
+    assert_eq!(q.1, 201, "only the readOnly groups attribute is refused");
+}
+
+#[tokio::test]
 async fn rename_rejects_id_in_value() {
     let (n, q) = both!("rename-rejects-id-in-value", |s| {
         let g = s.create_group("G", &[]).await;

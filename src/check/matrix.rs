@@ -64,6 +64,7 @@ pub const MATRIX: &[Row] = &[
         &["patch.empty-members-replace"],
     ),
     caught("rejects-readonly-in-put", &["put.readonly-echo"]),
+    caught("rejects-readonly-in-create", &["create.okta-body"]),
     caught("rename-rejects-id-in-value", &["patch.rename-with-id"]),
     caught(
         "lowercase-emails",

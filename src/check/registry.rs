@@ -235,6 +235,12 @@ pub const CHECKS: &[CheckDef] = &[
         "okta-protocol.md §5.6",
     ),
     fail(
+        "create.okta-body",
+        "create bodies carrying Okta's `groups: []` and placeholder `password` are accepted",
+        "accept a POST /Users that carries \"groups\": [] (readOnly: ignore it, RFC 7644 §3.5.1) and a \"password\" (store or ignore it); Okta sends both on every create",
+        "okta-protocol.md §4.3, §7.7",
+    ),
+    fail(
         "put.readonly-echo",
         "PUT bodies echoing id, meta and groups are accepted",
         "ignore readOnly attributes in PUT (RFC 7644 §3.5.1); Okta echoes the GET body back",

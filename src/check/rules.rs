@@ -132,6 +132,7 @@ pub fn automatic(input: &CheckInput) -> Vec<&'static str> {
                 "patch.empty-members-replace",
             ]),
             "PUT" => ids.push("put.readonly-echo"),
+            "POST" => ids.push("create.okta-body"),
             _ => {}
         }
         return ids;
@@ -247,7 +248,8 @@ pub fn run(id: &str, input: &CheckInput) -> Verdict {
         | "patch.empty-members-replace" => {
             super::write_effects::rejected_patch_shape(id, ex, input.kind.resource)
         }
-        "put.readonly-echo" => super::write_effects::rejected_put_echo(ex),
+        "put.readonly-echo" => super::write_effects::rejected_echo(ex, &["id", "meta", "groups"]),
+        "create.okta-body" => super::write_effects::rejected_echo(ex, &["groups", "password"]),
         _ => Verdict::NotApplicable,
     }
 }

@@ -336,7 +336,11 @@ pub fn rejected_patch_shape(id: &str, ex: &Exchange, resource: Resource) -> Verd
     }
 }
 
-pub fn rejected_put_echo(ex: &Exchange) -> Verdict {
+/// A write whose body carries any of `keys` (attributes Okta always sends and a server must
+/// accept or ignore: readOnly echoes in a PUT, `groups: []` and `password` in a create) passes
+/// when answered 2xx and fails when refused (400 or 422). Not applicable when the body has none
+/// of them, or for other answers.
+pub fn rejected_echo(ex: &Exchange, keys: &[&str]) -> Verdict {
     let Some(body) = ex
         .request
         .body
@@ -345,19 +349,25 @@ pub fn rejected_put_echo(ex: &Exchange) -> Verdict {
     else {
         return Verdict::NotApplicable;
     };
-    let echoed: Vec<&str> = ["id", "meta", "groups"]
-        .into_iter()
+    let echoed: Vec<&str> = keys
+        .iter()
+        .copied()
         .filter(|k| body.get(*k).is_some())
         .collect();
     if echoed.is_empty() {
         return Verdict::NotApplicable;
     }
-    if ex.status().is_some_and(|s| (200..300).contains(&s)) {
-        return Verdict::Pass; // listed in `expect.checks`: the echo was accepted
+    match ex.status() {
+        Some(200..=299) => return Verdict::Pass, // listed in `expect.checks`: accepted
+        // Only a refusal of the body counts: a 409 duplicate or a 404 unknown id is another
+        // answer, judged by other checks.
+        Some(400 | 422) => {}
+        _ => return Verdict::NotApplicable,
     }
     Verdict::Fail(format!(
-        "the server answered {} to a PUT echoing {}",
+        "the server answered {} to a {} carrying {}",
         ex.status().unwrap_or(0),
+        ex.request.method,
         echoed.join(", ")
     ))
 }

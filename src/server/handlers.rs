@@ -370,6 +370,9 @@ fn remove_resource(store: &mut Store, changes: &mut Vec<Change>, kind: ResourceK
 fn create(ctx: &RequestContext<'_>, kind: ResourceKind) -> Result<Response> {
     let q = &ctx.state.quirks;
     let body = parse_body(ctx)?;
+    if q.rejects_readonly_in_create && kind == ResourceKind::User && body.get("groups").is_some() {
+        return Err(ScimError::mutability("attribute 'groups' is readOnly"));
+    }
     let mut attrs = resource::validate(kind, &body, q)?;
     resource::check_required(kind, &attrs)?;
     resource::apply_store_quirks(kind, &mut attrs, q);

@@ -84,6 +84,10 @@ pub static QUIRKS: &[QuirkInfo] = &[
         "PUT carrying id/meta/groups answers 400 mutability",
     ),
     q(
+        "rejects-readonly-in-create",
+        "POST /Users carrying groups answers 400 mutability",
+    ),
+    q(
         "rename-rejects-id-in-value",
         "path-less group replace whose value carries id answers 400",
     ),
@@ -187,6 +191,7 @@ pub struct Quirks {
     pub members_require_type: bool,
     pub empty_members_replace_fails: bool,
     pub rejects_readonly_in_put: bool,
+    pub rejects_readonly_in_create: bool,
     pub rename_rejects_id_in_value: bool,
     pub lowercase_emails: bool,
     pub drops_locale: bool,
@@ -265,6 +270,7 @@ impl Quirks {
                 "members-require-type" => q.members_require_type = true,
                 "empty-members-replace-fails" => q.empty_members_replace_fails = true,
                 "rejects-readonly-in-put" => q.rejects_readonly_in_put = true,
+                "rejects-readonly-in-create" => q.rejects_readonly_in_create = true,
                 "rename-rejects-id-in-value" => q.rename_rejects_id_in_value = true,
                 "lowercase-emails" => q.lowercase_emails = true,
                 "drops-locale" => q.drops_locale = true,

@@ -182,6 +182,14 @@ pub fn cases() -> Vec<Case> {
             also_fails: &[],
         },
         Case {
+            check: "create.okta-body",
+            fault_is: "a create carrying groups: [] and a password answers 400",
+            steps: CREATE_OKTA_BODY,
+            fault: |_| rejected("POST", "/Users", "attribute 'groups' is readOnly"),
+            compliant: |b| vec![on("POST", "/Users", created(201, b, ada(b), "u1"))],
+            also_fails: &["status.expected"],
+        },
+        Case {
             check: "location.header",
             fault_is: "create answers without a Location header",
             steps: CREATE_USER,

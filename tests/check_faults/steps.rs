@@ -42,6 +42,24 @@ pub const CREATE_USER: &str = r#"
     expect: {status: [200, 201]}
 "#;
 
+/// Okta's create body, with the `groups: []` and placeholder password it always carries.
+pub const CREATE_OKTA_BODY: &str = r#"
+  - name: create-user
+    request:
+      method: POST
+      path: /Users
+      body:
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"]
+        userName: ada@example.com
+        name: {givenName: Ada, familyName: Lovelace}
+        emails: [{primary: true, value: ada@example.com, type: work}]
+        displayName: Ada Lovelace
+        groups: []
+        password: "Okta-Placeholder-1"
+        active: true
+    expect: {status: [200, 201], checks: [create.okta-body]}
+"#;
+
 pub const DUPLICATE_USER: &str = r#"
   - name: create-existing-user
     request:
