@@ -123,6 +123,10 @@ pub struct RunArgs {
     /// Write a JUnit XML report here
     #[arg(long, value_name = "FILE")]
     pub report_junit: Option<PathBuf>,
+    /// Write an evidence bundle into this directory: evidence.md (verdict, scenarios, every
+    /// failure with its check, hint and reference) and report.json; secrets redacted
+    #[arg(long, value_name = "DIR")]
+    pub evidence: Option<PathBuf>,
     /// Colour output
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,

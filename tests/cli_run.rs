@@ -191,11 +191,20 @@ fn secrets_never_reach_any_artefact() {
             "r.json",
             "--report-junit",
             "r.xml",
+            "--evidence",
+            "evidence",
         ],
         Some(dir.path()),
         &[("MY_TOKEN", token)],
     );
     assert_eq!(run.code, 1, "returns-password is a failure: {}", run.stdout);
+    let evidence = std::fs::read_to_string(dir.path().join("evidence/evidence.md")).unwrap();
+    assert!(evidence.contains("**FAIL**"), "{evidence}");
+    assert!(
+        evidence.contains("`user.password-not-returned`"),
+        "{evidence}"
+    );
+    assert!(dir.path().join("evidence/report.json").is_file());
     let mut texts = vec![
         ("stdout".to_string(), run.stdout.clone()),
         ("stderr".to_string(), run.stderr.clone()),

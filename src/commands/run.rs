@@ -12,7 +12,9 @@ use crate::replay::client::{Client, Credentials, TransportFailure};
 use crate::replay::engine::{Engine, RunAbort, SnapshotJudge, SnapshotRequest};
 use crate::replay::render::random_alnum;
 use crate::replay::result::{RunReport, TargetInfo};
-use crate::report::{Fanout, HumanOptions, HumanReporter, JsonReporter, JunitReporter};
+use crate::report::{
+    EvidenceReporter, Fanout, HumanOptions, HumanReporter, JsonReporter, JunitReporter,
+};
 use crate::scenario::select::{Filters, instances};
 use crate::snapshot::{SnapshotKey, SnapshotStore};
 
@@ -161,6 +163,13 @@ async fn replay(
     }
     if let Some(path) = &args.report_junit {
         fanout.push(JunitReporter::new(path.clone(), secrets.clone()));
+    }
+    if let Some(dir) = &args.evidence {
+        fanout.push(EvidenceReporter::new(
+            dir.clone(),
+            profile.description.clone(),
+            secrets.clone(),
+        ));
     }
     match engine.run(selected, info, &mut fanout).await {
         Ok(report) => outcome_code(&report),

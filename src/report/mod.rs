@@ -1,6 +1,6 @@
 //! Reporters: turn the replay engine's event stream into terminal output ([`HumanReporter`]),
-//! a versioned JSON report ([`JsonReporter`], `docs/report-json.md`) and JUnit XML
-//! ([`JunitReporter`], `docs/reports.md`).
+//! a versioned JSON report ([`JsonReporter`], `docs/report-json.md`), JUnit XML
+//! ([`JunitReporter`], `docs/reports.md`) and the evidence bundle ([`EvidenceReporter`]).
 //!
 //! The engine never prints and reporters never send requests: the engine emits [`Event`]s that
 //! borrow from the result tree (`crate::replay::result`), and a [`Fanout`] forwards each event
@@ -12,10 +12,12 @@
 //! reporters share (failure block, HTTP transcript) live in `block`.
 
 mod block;
+pub mod evidence;
 pub mod human;
 pub mod json;
 pub mod junit;
 
+pub use evidence::EvidenceReporter;
 pub use human::{HumanOptions, HumanReporter};
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
