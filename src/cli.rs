@@ -45,6 +45,17 @@ pub enum Command {
     Reject(crate::snapshot::RejectArgs),
     /// Run the reference SCIM 2.0 server
     Serve(crate::server::ServeArgs),
+    /// Print a shell completion script, e.g. `scimreplay completions bash > /etc/bash_completion.d/scimreplay`
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `scimreplay man > scimreplay.1`
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Which dialects to replay.

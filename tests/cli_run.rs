@@ -386,3 +386,25 @@ fn only_oin_profiles_are_held_to_the_certification_test() {
         certification.stdout
     );
 }
+
+/// Shell completions and the man page come from the same clap definitions as `--help`.
+#[test]
+fn completions_and_man_page_cover_the_command_line() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = scimreplay(&["completions", shell], None, &[]);
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        // fish spells long options `-l name`, the others `--name`.
+        for flag in ["partition", "evidence"] {
+            assert!(
+                run.stdout.contains(&format!("--{flag}"))
+                    || run.stdout.contains(&format!("-l {flag}")),
+                "{shell}: {flag}"
+            );
+        }
+    }
+    let man = scimreplay(&["man"], None, &[]);
+    assert_eq!(man.code, 0, "{}", man.stderr);
+    assert!(man.stdout.contains(".TH scimreplay 1"), "{}", man.stdout);
+    assert!(man.stdout.contains("serve"), "subcommands are listed");
+    assert_eq!(scimreplay(&["completions", "tcsh"], None, &[]).code, 2);
+}

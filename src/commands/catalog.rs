@@ -1,4 +1,5 @@
-//! The commands that only read: `list`, `validate`, `checks` and `profiles`.
+//! The commands that only read: `list`, `validate`, `checks`, `profiles`, and the generated
+//! `completions` and `man` page.
 
 /// `println!` that treats a closed stdout (`scimreplay checks | head`) as the end of output.
 macro_rules! outln {
@@ -201,4 +202,30 @@ pub fn profiles() -> u8 {
     }
     outln!("Use one with --profile NAME, or pass a profile file (format: docs/profiles.md).");
     exit::SUCCESS
+}
+
+/// `scimreplay completions SHELL`: the completion script for the whole command line.
+pub fn completions(shell: clap_complete::Shell) -> u8 {
+    let mut script = Vec::new();
+    clap_complete::generate(
+        shell,
+        &mut <crate::cli::Cli as clap::CommandFactory>::command(),
+        "scimreplay",
+        &mut script,
+    );
+    out!("{}", String::from_utf8_lossy(&script));
+    exit::SUCCESS
+}
+
+/// `scimreplay man`: the man page, as roff.
+pub fn man_page() -> u8 {
+    let mut page = Vec::new();
+    let command = <crate::cli::Cli as clap::CommandFactory>::command();
+    match clap_mangen::Man::new(command).render(&mut page) {
+        Ok(()) => {
+            out!("{}", String::from_utf8_lossy(&page));
+            exit::SUCCESS
+        }
+        Err(e) => usage_error(format!("could not render the man page: {e}")),
+    }
 }

@@ -19,6 +19,8 @@ pub fn dispatch(cli: Cli) -> u8 {
         Command::Validate(args) => catalog::validate(&args),
         Command::Checks(args) => catalog::checks(&args),
         Command::Profiles => catalog::profiles(),
+        Command::Completions(args) => catalog::completions(args.shell),
+        Command::Man => catalog::man_page(),
         Command::Serve(args) => crate::server::run_serve(args),
         Command::Review(args) => snapshot_command(crate::snapshot::review(
             &args,
