@@ -29,6 +29,8 @@ pub enum Command {
     Run(Box<RunArgs>),
     /// Run only the steady-state checks (fidelity, idempotency, sync loop) and print a drift table
     Steady(Box<SteadyArgs>),
+    /// Okta-like mass push (many users, one big group, import, deactivation), timed and verified
+    Load(Box<LoadArgs>),
     /// List the scenarios that would run, without sending anything
     List(ListArgs),
     /// Check scenario files and profiles for errors, without sending anything
@@ -171,6 +173,27 @@ pub struct SteadyArgs {
     /// Colour output
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  scimreplay load                                        # 100 users against the embedded reference server\n  scimreplay load --users 2000 --concurrency 16 --profile okta-oin\n  SCIM_TOKEN=... scimreplay load --target https://scim.example.com/scim/v2 --token-env SCIM_TOKEN --report-json load.json\n\nExit codes: 0 every request succeeded and every verification held, 1 otherwise, 2 usage error, 3 target unreachable/TLS/auth rejected"
+)]
+pub struct LoadArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Okta app profile: a built-in name (see `scimreplay profiles`) or a profile file
+    #[arg(long, short = 'p', default_value = crate::profile::DEFAULT, value_name = "NAME|FILE")]
+    pub profile: String,
+    /// How many users to push (all of them also go into one group)
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000), value_name = "N")]
+    pub users: u32,
+    /// How many requests are in flight at once
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256), value_name = "N")]
+    pub concurrency: u32,
+    /// Write the load results as JSON here (docs/load.md)
+    #[arg(long, value_name = "FILE")]
+    pub report_json: Option<PathBuf>,
 }
 
 /// Where requests go and how: the target (or the embedded reference server), credentials,

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod exit;
 pub mod fsutil;
+pub mod load;
 pub mod normalize;
 pub mod profile;
 pub mod replay;

@@ -2,6 +2,7 @@
 //! through the library, and returns an exit code from `crate::exit`.
 
 mod catalog;
+mod load;
 mod run;
 mod steady;
 mod target;
@@ -15,6 +16,7 @@ pub fn dispatch(cli: Cli) -> u8 {
     match cli.command {
         Command::Run(args) => run::run(*args),
         Command::Steady(args) => steady::steady(*args),
+        Command::Load(args) => load::load(*args),
         Command::List(args) => catalog::list(&args),
         Command::Validate(args) => catalog::validate(&args),
         Command::Checks(args) => catalog::checks(&args),

@@ -2,14 +2,12 @@
 //! for a profile against a target (the embedded reference server by default, `--quirk`
 //! allowed), prints the drift table and optionally writes the JSON report.
 
-use super::run::report_abort;
-use super::target::connect;
+use super::target::{connect, connection_test};
 use super::{apply_color, usage_error};
 use crate::cli::SteadyArgs;
 use crate::exit;
 use crate::profile::Profile;
 use crate::replay::client::{Client, Credentials};
-use crate::replay::engine::Engine;
 use crate::replay::render::random_alnum;
 use crate::replay::result::TargetInfo;
 use crate::steady::http::Session;
@@ -42,23 +40,16 @@ async fn check(
         token: token.clone(),
     };
     let secrets = vec![("token".to_string(), token)];
-    let preflight = Engine {
-        client: client.clone(),
-        base_url: info.base_url.clone(),
-        credentials: Some(credentials.clone()),
+    if let Err(code) = connection_test(
+        &client,
+        &info.base_url,
+        &credentials,
         profile,
-        run_id: String::new(),
-        strict: false,
-        fail_fast: false,
-        max_retry_wait: args.connection.max_retry_wait,
-        read_settle: args.connection.read_settle,
-        snapshots: None,
-        new_snapshots_fail: false,
-        secrets: secrets.clone(),
-        steady_state: None,
-    };
-    if let Err(abort) = preflight.preflight().await {
-        return report_abort(&abort, &info.base_url);
+        &args.connection,
+    )
+    .await
+    {
+        return code;
     }
     let mut session = Session {
         client,

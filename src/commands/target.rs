@@ -5,7 +5,7 @@
 use super::usage_error;
 use crate::cli::ConnectionArgs;
 use crate::profile::{Auth, Profile};
-use crate::replay::client::{Client, ClientConfig};
+use crate::replay::client::{Client, ClientConfig, Credentials};
 use crate::replay::render::random_alnum;
 use crate::replay::result::TargetInfo;
 use crate::server::{RunningServer, ServerConfig};
@@ -182,4 +182,34 @@ impl Connection {
             code
         })
     }
+}
+
+/// Okta's connection test against the started target, for the commands that do not replay
+/// scenarios (`steady`, `load`): `Err` carries the exit code after the message was printed.
+pub async fn connection_test(
+    client: &Client,
+    base_url: &str,
+    credentials: &Credentials,
+    profile: &Profile,
+    args: &ConnectionArgs,
+) -> Result<(), u8> {
+    let engine = crate::replay::engine::Engine {
+        client: client.clone(),
+        base_url: base_url.to_string(),
+        credentials: Some(credentials.clone()),
+        profile,
+        run_id: String::new(),
+        strict: false,
+        fail_fast: false,
+        max_retry_wait: args.max_retry_wait,
+        read_settle: args.read_settle,
+        snapshots: None,
+        new_snapshots_fail: false,
+        secrets: vec![("token".to_string(), credentials.token.clone())],
+        steady_state: None,
+    };
+    engine
+        .preflight()
+        .await
+        .map_err(|abort| super::run::report_abort(&abort, base_url))
 }

@@ -214,6 +214,26 @@ fn plain_user(profile: &Profile, run_id: &str) -> OktaUser {
     )
 }
 
+/// The create body of the `i`-th user of a load run (`scimreplay load`), shaped by `profile`.
+pub fn load_user(profile: &Profile, run_id: &str, i: usize) -> Value {
+    let family = format!("User{i}");
+    let display = format!("Load User{i}");
+    person(
+        profile,
+        run_id,
+        &Person {
+            key: "load",
+            given: "Load",
+            family: &family,
+            middle: "",
+            display: &display,
+            email_local: format!("load.user{i}.{run_id}"),
+            title: "Engineer",
+        },
+    )
+    .create_body
+}
+
 fn person(profile: &Profile, run_id: &str, p: &Person) -> OktaUser {
     let email = format!("{}@Example.com", p.email_local);
     let login = format!("{}.{}.{run_id}@okta.example", p.given, p.family).to_lowercase();
