@@ -31,6 +31,10 @@ pub enum Command {
     Steady(Box<SteadyArgs>),
     /// Okta-like mass push (many users, one big group, import, deactivation), timed and verified
     Load(Box<LoadArgs>),
+    /// Record traffic through a reverse proxy in front of a SCIM server into a replayable scenario
+    Record(RecordArgs),
+    /// Convert a HAR capture of SCIM traffic into a replayable scenario
+    Import(ImportArgs),
     /// List the scenarios that would run, without sending anything
     List(ListArgs),
     /// Check scenario files and profiles for errors, without sending anything
@@ -194,6 +198,55 @@ pub struct LoadArgs {
     /// Write the load results as JSON here (docs/load.md)
     #[arg(long, value_name = "FILE")]
     pub report_json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Example:\n  scimreplay record --target https://scim.example.com/scim/v2 --port 8443 --out scenarios/recorded/assign.yaml\n  # point Okta (or curl) at http://127.0.0.1:8443 as the SCIM base URL, provision, then press Ctrl-C\n\nNo header is recorded: the Authorization your client sends is forwarded, never written."
+)]
+pub struct RecordArgs {
+    /// SCIM base URL of the real server the proxy forwards to
+    #[arg(long, value_name = "URL")]
+    pub target: String,
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on (0 picks a free one)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Scenario file to write when recording stops
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Scenario name [default: recorded/<file name>]
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Stop by itself after this many exchanges (otherwise Ctrl-C or SIGTERM stops)
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Per-request timeout towards the target
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Do not verify the target's TLS certificate
+    #[arg(long)]
+    pub insecure: bool,
+    /// Extra trusted CA certificate(s), PEM
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// HAR file (HTTP Archive, e.g. a browser's or proxy's "save all as HAR")
+    pub har: PathBuf,
+    /// SCIM base URL the entries are under [default: inferred from the first /Users or /Groups URL]
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Scenario file to write
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Scenario name [default: recorded/<file name>]
+    #[arg(long)]
+    pub name: Option<String>,
 }
 
 /// Where requests go and how: the target (or the embedded reference server), credentials,

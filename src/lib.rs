@@ -12,6 +12,7 @@ pub mod fsutil;
 pub mod load;
 pub mod normalize;
 pub mod profile;
+pub mod record;
 pub mod replay;
 pub mod report;
 pub mod scenario;

@@ -3,6 +3,7 @@
 
 mod catalog;
 mod load;
+mod record;
 mod run;
 mod steady;
 mod target;
@@ -17,6 +18,8 @@ pub fn dispatch(cli: Cli) -> u8 {
         Command::Run(args) => run::run(*args),
         Command::Steady(args) => steady::steady(*args),
         Command::Load(args) => load::load(*args),
+        Command::Record(args) => record::record(args),
+        Command::Import(args) => record::import(args),
         Command::List(args) => catalog::list(&args),
         Command::Validate(args) => catalog::validate(&args),
         Command::Checks(args) => catalog::checks(&args),

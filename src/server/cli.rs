@@ -147,7 +147,7 @@ pub fn run_serve(args: ServeArgs) -> u8 {
     })
 }
 
-async fn wait_for_signal() {
+pub(crate) async fn wait_for_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

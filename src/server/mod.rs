@@ -16,6 +16,7 @@ pub mod schema;
 mod store;
 
 pub use app::MAX_BODY_BYTES;
+pub(crate) use cli::wait_for_signal;
 pub use cli::{ServeArgs, run_serve};
 pub use errors::ServerError;
 pub use query::MAX_PAGE_SIZE;
