@@ -134,6 +134,10 @@ pub struct RunArgs {
     /// Stop after the first failed scenario (its teardown still runs)
     #[arg(long)]
     pub fail_fast: bool,
+    /// Scenario instances replayed at once, each with its own run id; output keeps the
+    /// sequential order, and scenarios tagged `exclusive` (the imports) run alone
+    #[arg(long, short = 'j', default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64), value_name = "N")]
+    pub jobs: u32,
     /// Write the JSON report here (schema: docs/report-json.md)
     #[arg(long, value_name = "FILE")]
     pub report_json: Option<PathBuf>,

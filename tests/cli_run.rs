@@ -408,3 +408,45 @@ fn completions_and_man_page_cover_the_command_line() {
     assert!(man.stdout.contains("serve"), "subcommands are listed");
     assert_eq!(scimreplay(&["completions", "tcsh"], None, &[]).code, 2);
 }
+
+/// `--jobs` replays scenarios concurrently (each with its own run id, so nothing collides and
+/// the committed snapshots still match) and reports them in the sequential order.
+#[test]
+fn concurrent_runs_match_the_sequential_run() {
+    let headers = |jobs: &str| {
+        let run = scimreplay(
+            &[
+                "run",
+                "--profile",
+                "okta-oin",
+                "--dialect",
+                "both",
+                "--update",
+                "no",
+                "--jobs",
+                jobs,
+            ],
+            None,
+            &[],
+        );
+        assert_eq!(run.code, 0, "--jobs {jobs}: {}", run.stdout);
+        assert!(
+            run.stdout.contains("0 snapshot differences"),
+            "{}",
+            run.stdout
+        );
+        let order: Vec<String> = run
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("scenario ") || l.contains("SKIP scenario"))
+            .map(str::to_string)
+            .collect();
+        (
+            order,
+            run.stdout.lines().last().unwrap_or_default().to_string(),
+        )
+    };
+    let sequential = headers("1");
+    let concurrent = headers("6");
+    assert_eq!(concurrent, sequential);
+}

@@ -145,6 +145,7 @@ async fn replay(
         new_snapshots_fail,
         secrets: secrets.clone(),
         steady_state: runs_steady_state(args).then_some(args.cycles),
+        jobs: args.jobs as usize,
     };
     if let Err(abort) = engine.preflight().await {
         return report_abort(&abort, base_url);

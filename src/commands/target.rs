@@ -207,6 +207,7 @@ pub async fn connection_test(
         new_snapshots_fail: false,
         secrets: vec![("token".to_string(), credentials.token.clone())],
         steady_state: None,
+        jobs: 1,
     };
     engine
         .preflight()

@@ -76,6 +76,8 @@ pub struct Engine<'a> {
     /// Run the steady-state checks after the scenarios, with this many sync-loop cycles
     /// (`None`: `--no-steady-state`).
     pub steady_state: Option<u32>,
+    /// Scenario instances in flight at once (`--jobs`); 1 replays them one after another.
+    pub jobs: usize,
 }
 
 impl Engine<'_> {
@@ -128,32 +130,11 @@ impl Engine<'_> {
             profile: &self.profile.name,
             scenario_count: instances.len() + usize::from(self.steady_state.is_some()),
         })?;
-        let mut scenarios = Vec::new();
-        let mut stop = false;
-        for inst in instances {
-            let report = match (&inst.skip, stop) {
-                (Some(reason), _) => skipped(inst, reason.clone()),
-                (None, true) => skipped(
-                    inst,
-                    "not run: --fail-fast stopped the run after a failure".into(),
-                ),
-                (None, false) => {
-                    reporter.handle(&Event::ScenarioStarted {
-                        name: &inst.scenario.def.name,
-                        dialect: inst.dialect,
-                    })?;
-                    let (report, fatal) = self.run_instance(inst, reporter).await?;
-                    if let Some(f) = fatal {
-                        reporter.handle(&Event::ScenarioFinished { scenario: &report })?;
-                        return Err(RunAbort::Target(f));
-                    }
-                    stop = self.fail_fast && report.status == Status::Failed;
-                    report
-                }
-            };
-            reporter.handle(&Event::ScenarioFinished { scenario: &report })?;
-            scenarios.push(report);
-        }
+        let (mut scenarios, stop) = if self.jobs > 1 {
+            self.run_concurrently(instances, reporter).await?
+        } else {
+            self.run_in_order(instances, reporter).await?
+        };
         if let Some(cycles) = self.steady_state {
             let report = self.run_steady(cycles, stop, reporter).await?;
             scenarios.push(report);
@@ -172,6 +153,42 @@ impl Engine<'_> {
         };
         reporter.handle(&Event::RunFinished { report: &report })?;
         Ok(report)
+    }
+
+    /// Replays the instances one after another, reporting each step as it finishes. Returns
+    /// the reports and whether `--fail-fast` stopped the run.
+    async fn run_in_order(
+        &self,
+        instances: &[Instance<'_>],
+        reporter: &mut dyn Reporter,
+    ) -> Result<(Vec<ScenarioReport>, bool), RunAbort> {
+        let mut scenarios = Vec::new();
+        let mut stop = false;
+        for inst in instances {
+            let report = match (&inst.skip, stop) {
+                (Some(reason), _) => skipped(inst, reason.clone()),
+                (None, true) => skipped(
+                    inst,
+                    "not run: --fail-fast stopped the run after a failure".into(),
+                ),
+                (None, false) => {
+                    reporter.handle(&Event::ScenarioStarted {
+                        name: &inst.scenario.def.name,
+                        dialect: inst.dialect,
+                    })?;
+                    let (report, fatal) = self.run_instance(inst, &self.run_id, reporter).await?;
+                    if let Some(f) = fatal {
+                        reporter.handle(&Event::ScenarioFinished { scenario: &report })?;
+                        return Err(RunAbort::Target(f));
+                    }
+                    stop = self.fail_fast && report.status == Status::Failed;
+                    report
+                }
+            };
+            reporter.handle(&Event::ScenarioFinished { scenario: &report })?;
+            scenarios.push(report);
+        }
+        Ok((scenarios, stop))
     }
 
     /// The steady-state checks as the scenario instance `steady-state/<profile>`.
@@ -224,24 +241,25 @@ impl Engine<'_> {
         Ok(report)
     }
 
-    async fn run_instance(
+    /// Replays one scenario instance; `run_id` makes its names unique (the run's id, or one
+    /// per instance when instances run concurrently).
+    pub(super) async fn run_instance(
         &self,
         inst: &Instance<'_>,
+        run_id: &str,
         reporter: &mut dyn Reporter,
     ) -> Result<(ScenarioReport, Option<TransportFailure>), RunAbort> {
         let started = Instant::now();
         let scenario = inst.scenario;
         let mut state = InstanceState::default();
-        let mut vars = match scenario_vars(scenario, self.profile, &self.run_id) {
+        let mut vars = match scenario_vars(scenario, self.profile, run_id) {
             Ok(v) => v,
             Err(e) => return Ok((failed_setup(inst, e.to_string(), started.elapsed()), None)),
         };
+        state.run_values.push((run_id.to_string(), "run_id".into()));
         state
             .run_values
-            .push((self.run_id.clone(), "run_id".into()));
-        state
-            .run_values
-            .push((self.run_id.to_uppercase(), "run_id|upper".into()));
+            .push((run_id.to_uppercase(), "run_id|upper".into()));
         for user in scenario.def.users.keys() {
             let key = format!("{user}.external_id");
             if let Some(v) = vars.get(&key) {
@@ -541,7 +559,7 @@ fn step_status(
     }
 }
 
-fn skipped(inst: &Instance<'_>, reason: String) -> ScenarioReport {
+pub(super) fn skipped(inst: &Instance<'_>, reason: String) -> ScenarioReport {
     ScenarioReport {
         name: inst.scenario.def.name.clone(),
         file: inst.scenario.display_path(),
