@@ -1,52 +1,31 @@
 //! `scimreplay load`: resolves the target and profile, runs Okta's connection test, then the
 //! timed mass push (`crate::load`), prints its table and maps the verdict to an exit code.
 
-use super::target::{connect, connection_test};
+use super::target::{Tested, with_tested_target};
 use super::usage_error;
 use crate::cli::LoadArgs;
 use crate::exit;
 use crate::load::{LoadOptions, LoadTarget, execute, json_report, render};
 use crate::profile::Profile;
-use crate::replay::client::{Client, Credentials};
 use crate::replay::render::random_alnum;
-use crate::replay::result::TargetInfo;
 
 pub fn load(args: LoadArgs) -> u8 {
     let profile = match Profile::resolve(&args.profile) {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let connection = match connect(&args.connection) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    connection.run(&profile, |client, token, info| {
-        push(&args, &profile, client, token, info)
+    with_tested_target(&profile, &args.connection, |tested| {
+        push(&args, &profile, tested)
     })
 }
 
-async fn push(
-    args: &LoadArgs,
-    profile: &Profile,
-    client: Client,
-    token: String,
-    info: TargetInfo,
-) -> u8 {
-    let credentials = Credentials {
-        auth: args.connection.auth.unwrap_or(profile.auth),
-        token: token.clone(),
-    };
-    if let Err(code) = connection_test(
-        &client,
-        &info.base_url,
-        &credentials,
-        profile,
-        &args.connection,
-    )
-    .await
-    {
-        return code;
-    }
+async fn push(args: &LoadArgs, profile: &Profile, tested: Tested) -> u8 {
+    let Tested {
+        client,
+        credentials,
+        info,
+    } = tested;
+    let token = credentials.token.clone();
     let opts = LoadOptions {
         users: args.users as usize,
         concurrency: args.concurrency as usize,

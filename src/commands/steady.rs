@@ -2,14 +2,12 @@
 //! for a profile against a target (the embedded reference server by default, `--quirk`
 //! allowed), prints the drift table and optionally writes the JSON report.
 
-use super::target::{connect, connection_test};
+use super::target::{Tested, with_tested_target};
 use super::{apply_color, usage_error};
 use crate::cli::SteadyArgs;
 use crate::exit;
 use crate::profile::Profile;
-use crate::replay::client::{Client, Credentials};
 use crate::replay::render::random_alnum;
-use crate::replay::result::TargetInfo;
 use crate::steady::http::Session;
 use crate::steady::{execute, table};
 
@@ -19,38 +17,18 @@ pub fn steady(args: SteadyArgs) -> u8 {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let connection = match connect(&args.connection) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    connection.run(&profile, |client, token, info| {
-        check(&args, &profile, client, token, info)
+    with_tested_target(&profile, &args.connection, |tested| {
+        check(&args, &profile, tested)
     })
 }
 
-async fn check(
-    args: &SteadyArgs,
-    profile: &Profile,
-    client: Client,
-    token: String,
-    info: TargetInfo,
-) -> u8 {
-    let credentials = Credentials {
-        auth: args.connection.auth.unwrap_or(profile.auth),
-        token: token.clone(),
-    };
-    let secrets = vec![("token".to_string(), token)];
-    if let Err(code) = connection_test(
-        &client,
-        &info.base_url,
-        &credentials,
-        profile,
-        &args.connection,
-    )
-    .await
-    {
-        return code;
-    }
+async fn check(args: &SteadyArgs, profile: &Profile, tested: Tested) -> u8 {
+    let Tested {
+        client,
+        credentials,
+        info,
+    } = tested;
+    let secrets = vec![("token".to_string(), credentials.token.clone())];
     let mut session = Session {
         client,
         base_url: info.base_url.clone(),

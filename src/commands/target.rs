@@ -214,3 +214,41 @@ pub async fn connection_test(
         .await
         .map_err(|abort| super::run::report_abort(&abort, base_url))
 }
+
+/// A started target that passed Okta's connection test.
+pub struct Tested {
+    pub client: Client,
+    pub credentials: Credentials,
+    pub info: TargetInfo,
+}
+
+/// For the commands that do not replay scenarios (`steady`, `load`): starts the target (the
+/// embedded server without `--target`), runs Okta's connection test, then `work`; connection
+/// problems become their exit codes.
+pub fn with_tested_target<F, Fut>(profile: &Profile, args: &ConnectionArgs, work: F) -> u8
+where
+    F: FnOnce(Tested) -> Fut,
+    Fut: std::future::Future<Output = u8>,
+{
+    let connection = match connect(args) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    connection.run(profile, |client, token, info| async move {
+        let credentials = Credentials {
+            auth: args.auth.unwrap_or(profile.auth),
+            token,
+        };
+        if let Err(code) =
+            connection_test(&client, &info.base_url, &credentials, profile, args).await
+        {
+            return code;
+        }
+        work(Tested {
+            client,
+            credentials,
+            info,
+        })
+        .await
+    })
+}
