@@ -337,6 +337,7 @@ mod tests {
     fn rejects_undefined_variables_and_unknown_checks() {
         let e = load(&OK.replace("{{alice.id}}", "{{bob.id}}")).unwrap_err();
         assert!(e.message.contains("bob.id"), "{}", e.message);
+        assert_eq!((e.line, e.column), (11, 42), "the variable itself is pointed at: {e}");
         let e =
             load(&OK.replace("checks: [list-response.shape]", "checks: [no.such]")).unwrap_err();
         assert!(
@@ -344,7 +345,7 @@ mod tests {
             "{}",
             e.message
         );
-        assert_eq!(e.line, 6, "{e}");
+        assert_eq!(e.line, 8, "the unknown id in `checks:` is pointed at: {e}");
     }
 
     #[test]

@@ -78,8 +78,10 @@ pub(super) fn validate(
             known.clone()
         };
         visible.extend(loop_variables(step).iter().map(|s| s.to_string()));
-        validate_step(step, &visible, &names, is_check)
-            .map_err(|m| fail_at(&here, format!("step `{}`: {m}", step.name)))?;
+        validate_step(step, &visible, &names, is_check).map_err(|m| {
+            let (line, col) = locate_in_step(source, &here, &m);
+            LoadError::at(path, source, line, col, format!("step `{}`: {m}", step.name))
+        })?;
         if let Some(file) = &step.request.body_file {
             let body =
                 read_fixture(path, file).map_err(|m| fail_at(&format!("body_file: {file}"), m))?;
@@ -305,6 +307,26 @@ fn read_fixture(scenario: &Path, file: &str) -> Result<Value, String> {
         .map_err(|e| format!("cannot read fixture {}: {e}", candidate.display()))?;
     serde_json::from_str(&text)
         .map_err(|e| format!("fixture {} is not valid JSON: {e}", candidate.display()))
+}
+
+/// Where a step's problem is: the first backticked token of `message` (an unknown check id, an
+/// undefined `{{variable}}`, a JSONPath) searched within the step that starts at `step_line`,
+/// or the step's `name:` line when the token is not found there.
+fn locate_in_step(source: &str, step_line: &str, message: &str) -> (usize, usize) {
+    let start = locate(source, step_line);
+    let token = message.split('`').nth(1).unwrap_or_default();
+    // `{{name}}` may be written with a filter (`{{name|url}}`): search for its opening.
+    let needle = token.strip_suffix("}}").unwrap_or(token);
+    if needle.is_empty() {
+        return start;
+    }
+    source
+        .lines()
+        .enumerate()
+        .skip(start.0 - 1)
+        .take_while(|(i, l)| *i + 1 == start.0 || !l.trim_start().starts_with("- name:"))
+        .find_map(|(i, l)| l.find(needle).map(|c| (i + 1, c + 1)))
+        .unwrap_or(start)
 }
 
 /// 1-based line and column of the first occurrence of `needle`, or the file start.
