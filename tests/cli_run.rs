@@ -450,3 +450,63 @@ fn concurrent_runs_match_the_sequential_run() {
     let concurrent = headers("6");
     assert_eq!(concurrent, sequential);
 }
+
+/// A failing read is re-sent for `--read-settle` only once a write has succeeded: before that
+/// there is nothing for an eventually consistent server to catch up with.
+#[test]
+fn failing_reads_are_re_sent_only_after_a_write() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
+    let scenario = r#"format: 1
+name: settle/after-write
+description: a read that can never pass, before and after a create
+dialects: [put]
+users:
+  ada: {given_name: Ada, family_name: Lovelace}
+steps:
+  - name: early-read
+    request: {method: GET, path: /Users, query: "startIndex=1&count=2"}
+    expect: {status: 201}
+    snapshot: false
+  - name: create
+    request:
+      method: POST
+      path: /Users
+      body: {schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "{{ada.user_name}}", name: {givenName: Ada, familyName: Lovelace}, emails: [{primary: true, value: "{{ada.email}}", type: work}], active: true}
+    expect: {status: 201}
+    capture: {ada.id: {json: "$.id"}}
+    snapshot: false
+  - name: late-read
+    request: {method: GET, path: /Users, query: "startIndex=1&count=2"}
+    expect: {status: 201}
+    snapshot: false
+teardown:
+  - name: delete
+    request: {method: DELETE, path: "/Users/{{ada.id}}"}
+    expect: {status: 204}
+    snapshot: false
+"#;
+    std::fs::write(dir.path().join("scenarios/settle.yaml"), scenario).unwrap();
+    let run = scimreplay(
+        &[
+            "run",
+            "--read-settle",
+            "300ms",
+            "--no-steady-state",
+            "--update",
+            "no",
+        ],
+        Some(dir.path()),
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let line = |name: &str| {
+        run.stdout
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(!line("early-read").contains("attempts"), "{}", run.stdout);
+    assert!(line("late-read").contains("attempts)"), "{}", run.stdout);
+}

@@ -146,6 +146,7 @@ async fn replay(
         secrets: secrets.clone(),
         steady_state: runs_steady_state(args).then_some(args.cycles),
         jobs: args.jobs as usize,
+        wrote: Default::default(),
     };
     if let Err(abort) = engine.preflight().await {
         return report_abort(&abort, base_url);

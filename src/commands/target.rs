@@ -208,6 +208,7 @@ pub async fn connection_test(
         secrets: vec![("token".to_string(), credentials.token.clone())],
         steady_state: None,
         jobs: 1,
+        wrote: Default::default(),
     };
     engine
         .preflight()

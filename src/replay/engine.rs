@@ -15,6 +15,7 @@ use crate::scenario::{Dialect, Scenario, Step};
 use crate::snapshot::SnapshotOutcome;
 use serde_json::Value;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// A scenario under one dialect, selected to run or skipped with a reason.
@@ -78,6 +79,9 @@ pub struct Engine<'a> {
     pub steady_state: Option<u32>,
     /// Scenario instances in flight at once (`--jobs`); 1 replays them one after another.
     pub jobs: usize,
+    /// Whether any write of the run has succeeded yet: before one, a failing read has nothing
+    /// to wait for (eventual consistency) and is not re-sent. Starts `false`.
+    pub wrote: AtomicBool,
 }
 
 impl Engine<'_> {
@@ -366,7 +370,12 @@ impl Engine<'_> {
             client: &self.client,
             base_url: &self.base_url,
             max_retry_wait: self.max_retry_wait,
-            read_settle: self.read_settle,
+            // Eventual consistency needs a write to wait for.
+            read_settle: if self.wrote.load(Ordering::Relaxed) {
+                self.read_settle
+            } else {
+                Duration::ZERO
+            },
         };
         let verified = match &step.verifies {
             Some(v) => state.last_exchange.get(v),
@@ -384,6 +393,13 @@ impl Engine<'_> {
             }
             state.last_exchange.insert(step.name.clone(), last.clone());
             state.note_write(last, &self.base_url);
+            let write = matches!(
+                last.request.method.as_str(),
+                "POST" | "PUT" | "PATCH" | "DELETE"
+            );
+            if write && last.status().is_some_and(|s| (200..300).contains(&s)) {
+                self.wrote.store(true, Ordering::Relaxed);
+            }
         }
         state.note_ids(step, vars);
         let secrets = self.all_secrets(vars);

@@ -337,7 +337,11 @@ mod tests {
     fn rejects_undefined_variables_and_unknown_checks() {
         let e = load(&OK.replace("{{alice.id}}", "{{bob.id}}")).unwrap_err();
         assert!(e.message.contains("bob.id"), "{}", e.message);
-        assert_eq!((e.line, e.column), (11, 42), "the variable itself is pointed at: {e}");
+        assert_eq!(
+            (e.line, e.column),
+            (11, 42),
+            "the variable itself is pointed at: {e}"
+        );
         let e =
             load(&OK.replace("checks: [list-response.shape]", "checks: [no.such]")).unwrap_err();
         assert!(

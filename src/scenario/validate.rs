@@ -80,7 +80,13 @@ pub(super) fn validate(
         visible.extend(loop_variables(step).iter().map(|s| s.to_string()));
         validate_step(step, &visible, &names, is_check).map_err(|m| {
             let (line, col) = locate_in_step(source, &here, &m);
-            LoadError::at(path, source, line, col, format!("step `{}`: {m}", step.name))
+            LoadError::at(
+                path,
+                source,
+                line,
+                col,
+                format!("step `{}`: {m}", step.name),
+            )
         })?;
         if let Some(file) = &step.request.body_file {
             let body =
