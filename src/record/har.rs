@@ -80,7 +80,10 @@ fn entry(e: &Value, base: &str) -> Option<Recorded> {
         },
         query,
         request_body: text("/request/postData/text"),
-        status: e.pointer("/response/status")?.as_u64()? as u16,
+        // Status 0: the browser got no answer (blocked, aborted); nothing to replay.
+        status: u16::try_from(e.pointer("/response/status")?.as_u64()?)
+            .ok()
+            .filter(|s| *s >= 100)?,
         response_body: if base64 {
             None
         } else {
@@ -106,6 +109,8 @@ mod tests {
             {"request": {"method": "GET", "url": "https://scim.example/scim/v2/Users?filter=userName%20eq%20%22a%40b%22",
                          "headers": [{"name": "Authorization", "value": "Bearer secret"}]},
              "response": {"status": 200, "content": {"text": "{\"Resources\":[]}"}}},
+            {"request": {"method": "GET", "url": "https://scim.example/scim/v2/Groups"},
+             "response": {"status": 0, "content": {}}},
             {"request": {"method": "POST", "url": "https://scim.example/scim/v2/Users",
                          "postData": {"text": "{\"userName\":\"a@b\"}"}},
              "response": {"status": 201, "content": {"text": "eyJ9", "encoding": "base64"}}}
