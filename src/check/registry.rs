@@ -51,7 +51,7 @@ pub const CHECKS: &[CheckDef] = &[
     fail(
         "status.expected",
         "the response status is one Okta accepts for this request",
-        "answer with the status Okta expects for this operation (see the reference); other codes make Okta fail the task",
+        "answer with a status Okta accepts for this operation (see the reference); other codes make Okta fail the task, and in okta-spec steps Okta's SPEC certification test asserts exactly this status",
         "okta-protocol.md §6",
     ),
     fail(
