@@ -3,6 +3,7 @@
 
 use super::client::{Client, Credentials, OutgoingRequest, TransportFailure};
 use super::exchange::{Exchange, RecordedResponse};
+use super::instance::InstanceState;
 use super::render::{RenderContext, scenario_vars};
 use super::result::{RunReport, ScenarioReport, Status, StepReport, Summary, TargetInfo};
 use super::step::{StepRun, StepSettings, run_step};
@@ -13,8 +14,6 @@ use crate::report::{Event, ReportError, Reporter};
 use crate::scenario::template::Vars;
 use crate::scenario::{Dialect, Scenario, Step};
 use crate::snapshot::SnapshotOutcome;
-use serde_json::Value;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -474,77 +473,6 @@ impl Engine<'_> {
         all.extend(vars.secrets());
         all.sort_by_key(|s| std::cmp::Reverse(s.1.len()));
         all
-    }
-}
-
-/// Per-instance memory: echoable bodies, last exchanges, captured ids, per-run values.
-#[derive(Default)]
-struct InstanceState {
-    bodies: HashMap<String, Value>,
-    last_exchange: HashMap<String, Exchange>,
-    /// The last successful write (POST/PUT/PATCH) per resource path, e.g. `/Users/<id>`.
-    writes: HashMap<String, Exchange>,
-    ids: Vec<(String, String)>,
-    run_values: Vec<(String, String)>,
-}
-
-/// `/Users/<id>` of a URL under the base URL (query dropped).
-fn resource_path(url: &str, base_url: &str) -> String {
-    let rest = url
-        .strip_prefix(base_url.trim_end_matches('/'))
-        .unwrap_or(url);
-    rest.split('?')
-        .next()
-        .unwrap_or(rest)
-        .trim_end_matches('/')
-        .to_string()
-}
-
-impl InstanceState {
-    /// Remembers a write so the next read of the same resource verifies it; a failed write
-    /// forgets what was known (the server's state is then unknown).
-    fn note_write(&mut self, ex: &Exchange, base_url: &str) {
-        let method = ex.request.method.as_str();
-        if method == "DELETE" {
-            self.writes
-                .remove(&resource_path(&ex.request.url, base_url));
-            return;
-        }
-        if !matches!(method, "POST" | "PUT" | "PATCH") {
-            return;
-        }
-        let mut path = resource_path(&ex.request.url, base_url);
-        if method == "POST" {
-            match ex.json().and_then(|b| b.get("id")).and_then(Value::as_str) {
-                Some(id) => path = format!("{path}/{id}"),
-                None => return,
-            }
-        }
-        if ex.status().is_some_and(|s| (200..300).contains(&s)) {
-            self.writes.insert(path, ex.clone());
-        } else {
-            self.writes.remove(&path);
-        }
-    }
-
-    /// Captured string values become id placeholders for snapshots, in first-seen order.
-    fn note_ids(&mut self, step: &Step, vars: &Vars) {
-        for name in step.capture.keys() {
-            let values: Vec<String> = match vars.get(name).map(|v| &v.value) {
-                Some(Value::String(s)) => vec![s.clone()],
-                Some(Value::Array(items)) => items
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect(),
-                _ => Vec::new(),
-            };
-            for v in values {
-                if !v.is_empty() && !self.ids.iter().any(|(known, _)| known == &v) {
-                    self.ids.push((v, name.clone()));
-                }
-            }
-        }
     }
 }
 

@@ -4,6 +4,7 @@ pub mod assert;
 pub mod client;
 pub mod engine;
 pub mod exchange;
+mod instance;
 mod parallel;
 pub mod render;
 pub mod result;
