@@ -186,7 +186,7 @@ impl Connection {
 
 /// Okta's connection test against the started target, for the commands that do not replay
 /// scenarios (`steady`, `load`): `Err` carries the exit code after the message was printed.
-pub async fn connection_test(
+async fn connection_test(
     client: &Client,
     base_url: &str,
     credentials: &Credentials,

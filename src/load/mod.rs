@@ -11,7 +11,7 @@ mod report;
 pub use report::{json_report, render};
 
 use crate::profile::Profile;
-use crate::replay::client::{Client, Credentials, OutgoingRequest, TransportFailure, okta_headers};
+use crate::replay::client::{Client, Credentials, OutgoingRequest, TransportFailure};
 use crate::replay::step::{StepSettings, send_with_rate_limit};
 use crate::scenario::Dialect;
 use crate::steady::http::{id_of, resources, total_results};
@@ -144,16 +144,7 @@ async fn send(
             body: None,
         };
     }
-    let mut headers = okta_headers(body.is_some());
-    if let Some(c) = &t.credentials {
-        headers.push(("Authorization".into(), c.header_value()));
-    }
-    let request = OutgoingRequest {
-        method: method.to_string(),
-        url: format!("{}{path}", t.base_url.trim_end_matches('/')),
-        headers,
-        body: body.map(Value::to_string),
-    };
+    let request = OutgoingRequest::okta(method, &t.base_url, path, t.credentials.as_ref(), body);
     let settings = StepSettings {
         client: &t.client,
         base_url: &t.base_url,

@@ -73,6 +73,29 @@ pub struct OutgoingRequest {
     pub body: Option<String>,
 }
 
+impl OutgoingRequest {
+    /// A request as Okta sends it: `path` (with any query) under `base_url`, Okta's headers,
+    /// the credentials, and `body` as compact JSON.
+    pub fn okta(
+        method: &str,
+        base_url: &str,
+        path: &str,
+        credentials: Option<&Credentials>,
+        body: Option<&serde_json::Value>,
+    ) -> OutgoingRequest {
+        let mut headers = okta_headers(body.is_some());
+        if let Some(c) = credentials {
+            headers.push(("Authorization".into(), c.header_value()));
+        }
+        OutgoingRequest {
+            method: method.to_string(),
+            url: format!("{}{path}", base_url.trim_end_matches('/')),
+            headers,
+            body: body.map(serde_json::Value::to_string),
+        }
+    }
+}
+
 /// Why a request got no response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransportFailure {

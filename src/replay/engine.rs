@@ -87,20 +87,13 @@ impl Engine<'_> {
     /// Okta's connection test, sent before anything else: a target that cannot be reached or
     /// refuses the credentials stops the run (exit 3) instead of failing every step.
     pub async fn preflight(&self) -> Result<(), RunAbort> {
-        let mut headers = super::client::okta_headers(false);
-        if let Some(c) = &self.credentials {
-            headers.push(("Authorization".into(), c.header_value()));
-        }
-        let url = format!(
-            "{}/Users?startIndex=1&count=2",
-            self.base_url.trim_end_matches('/')
+        let request = OutgoingRequest::okta(
+            "GET",
+            &self.base_url,
+            "/Users?startIndex=1&count=2",
+            self.credentials.as_ref(),
+            None,
         );
-        let request = OutgoingRequest {
-            method: "GET".into(),
-            url,
-            headers,
-            body: None,
-        };
         let (exchange, failure) = self.client.send(&request).await;
         match (failure, exchange.status()) {
             (

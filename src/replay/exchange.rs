@@ -81,10 +81,10 @@ impl Exchange {
             *v = scrub_secrets(v, secrets);
         }
         if let Some(r) = &mut self.response {
-            let leaked = crate::normalize::contains_secret(&r.body, secrets);
-            r.body = scrub_secrets(&r.body, secrets);
-            if leaked {
-                r.json = serde_json::from_str(&r.body).ok();
+            let scrubbed = scrub_secrets(&r.body, secrets);
+            if scrubbed != r.body {
+                r.json = serde_json::from_str(&scrubbed).ok();
+                r.body = scrubbed;
             }
             for (_, v) in &mut r.headers {
                 *v = scrub_secrets(v, secrets);

@@ -2,7 +2,7 @@
 //! 429 handling as the engine does), records every exchange for the report, and reads a
 //! resource back with bounded polling so eventually consistent servers show a lag, not a failure.
 
-use crate::replay::client::{Client, Credentials, OutgoingRequest, TransportFailure, okta_headers};
+use crate::replay::client::{Client, Credentials, OutgoingRequest, TransportFailure};
 use crate::replay::exchange::Exchange;
 use crate::replay::step::{StepSettings, send_with_rate_limit};
 use serde_json::Value;
@@ -89,16 +89,13 @@ impl Session {
     }
 
     fn request(&self, method: &str, path: &str, body: Option<&Value>) -> OutgoingRequest {
-        let mut headers = okta_headers(body.is_some());
-        if let Some(c) = &self.credentials {
-            headers.push(("Authorization".into(), c.header_value()));
-        }
-        OutgoingRequest {
-            method: method.to_string(),
-            url: format!("{}{path}", self.base_url.trim_end_matches('/')),
-            headers,
-            body: body.map(Value::to_string),
-        }
+        OutgoingRequest::okta(
+            method,
+            &self.base_url,
+            path,
+            self.credentials.as_ref(),
+            body,
+        )
     }
 }
 
