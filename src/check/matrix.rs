@@ -1,5 +1,5 @@
 //! The detection matrix: for every reference-server quirk, the checks that catch it when the
-//! whole Okta suite runs against a server with that quirk (verified by `tests/detection_matrix.rs`),
+//! whole Okta suite runs against a server with that quirk (verified by `tests/functional/detection_matrix.rs`),
 //! or why Okta tolerates it.
 
 /// One quirk's row.

@@ -2,7 +2,7 @@
 //! and fails — with the verification that caught it — against servers that answer fast by
 //! dropping work.
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::{TestServer, scimreplay};
 

@@ -2,7 +2,7 @@
 //! server: every profile, both dialects, must match them exactly (under CI nothing is written).
 //! After changing a scenario, regenerate them as docs/snapshots.md describes.
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::scimreplay;
 

@@ -1,6 +1,6 @@
 //! One test per quirk mode: the deviation shows with the quirk on and not by default.
 
-mod server_support;
+use crate::server_support;
 
 use serde_json::{Value, json};
 use server_support::*;

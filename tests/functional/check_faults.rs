@@ -7,11 +7,8 @@
 //! and pass. The fault table lives in `check_faults/cases.rs`, its scenario steps in
 //! `check_faults/steps.rs`, the runner in `check_faults/harness.rs`.
 
-#[path = "check_faults/cases.rs"]
 mod cases;
-#[path = "check_faults/harness.rs"]
 mod harness;
-#[path = "check_faults/steps.rs"]
 mod steps;
 
 use cases::cases;
@@ -87,17 +84,17 @@ const PROVEN_IN_STEADY_STATE_TESTS: &[&str] =
 fn steady_state_checks_are_proven_by_their_own_fault_tests() {
     let tests = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/steady_state.rs"
+        "/tests/functional/steady_state.rs"
     ))
     .unwrap();
     for id in PROVEN_IN_STEADY_STATE_TESTS {
         assert!(
             tests.contains(&format!("!check_passed(&r, \"{id}\")")),
-            "tests/steady_state.rs has no failing case for {id}"
+            "tests/functional/steady_state.rs has no failing case for {id}"
         );
         assert!(
             tests.contains(&format!("check_passed(&r, \"{id}\")")),
-            "tests/steady_state.rs has no passing case for {id}"
+            "tests/functional/steady_state.rs has no passing case for {id}"
         );
     }
 }

@@ -2,7 +2,7 @@
 //! that replays green against a fresh server, twice in a row (names are per run), keeps no
 //! credential and leaves out writes to resources the recording did not create.
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::{TestServer, scimreplay};
 use scimreplay::record::{proxy, to_scenario};

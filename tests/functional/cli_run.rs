@@ -1,7 +1,7 @@
 //! End-to-end tests of `scimreplay run` through the binary: output (insta), exit codes, YAML
 //! errors, the snapshot workflow, CI behaviour and secret hygiene.
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::{TestServer, copy_scenarios, files_under, scimreplay, stable};
 

@@ -1,7 +1,7 @@
 //! Okta's complete provisioning sequences (okta-protocol.md §10 A and B) replayed over HTTP with
 //! Okta's exact headers, encodings and bodies against the reference server.
 
-mod server_support;
+use crate::server_support;
 
 use serde_json::{Value, json};
 use server_support::*;

@@ -1,6 +1,5 @@
 //! Shared helpers of the reference-server integration tests: start a server on a loopback
 //! ephemeral port, send requests (plain or with Okta's exact headers), read responses.
-#![allow(dead_code)]
 
 use reqwest::Method;
 use scimreplay::server::{AuthMode, RunningServer, ServerConfig};

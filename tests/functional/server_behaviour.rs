@@ -1,7 +1,7 @@
 //! RFC 7643/7644 behaviour of the reference server over HTTP: CRUD, filters, paging,
 //! discovery, errors, bad input, authentication modes and the base path.
 
-mod server_support;
+use crate::server_support;
 
 use scimreplay::server::{AuthMode, ServerConfig};
 use serde_json::{Value, json};

@@ -1,8 +1,6 @@
 //! Helpers for driving the scimreplay binary in tests: run it, filter volatile output for insta,
 //! and start a reference server in-process on a loopback port.
 
-#![allow(dead_code)]
-
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -1,6 +1,6 @@
 //! The PATCH engine over HTTP: path and path-less forms, value filters, atomicity, members.
 
-mod server_support;
+use crate::server_support;
 
 use serde_json::{Value, json};
 use server_support::*;

@@ -1,7 +1,7 @@
 //! Targets that misbehave at the HTTP level — dropping connections, truncating or flooding
 //! bodies, answering too slowly — get clear messages and documented exit codes, never a panic.
 
-mod cli_support;
+use crate::cli_support;
 
 use cli_support::{copy_scenarios, scimreplay};
 use std::time::Duration;
