@@ -14,6 +14,7 @@ use crate::profile::Profile;
 use crate::replay::client::{Client, Credentials, OutgoingRequest, TransportFailure};
 use crate::replay::step::{StepSettings, send_with_rate_limit};
 use crate::scenario::Dialect;
+use crate::scenario::template::percent_encode;
 use crate::steady::http::{id_of, resources, total_results};
 use crate::steady::model::{GROUP_SCHEMA, members_json};
 use serde_json::{Value, json};
@@ -170,7 +171,8 @@ async fn send(
 }
 
 /// Runs `work(i)` for `0..n`, at most `concurrency` at a time, and collects the results in
-/// index order.
+/// index order. A panicking job is a bug: its panic is re-raised here, never dropped (a dropped
+/// result would shift every later result onto the wrong index).
 async fn fan_out<T, F, Fut>(n: usize, concurrency: usize, work: F) -> Vec<T>
 where
     T: Send + 'static,
@@ -189,11 +191,15 @@ where
     }
     let mut out: Vec<Option<T>> = (0..n).map(|_| None).collect();
     while let Some(joined) = tasks.join_next().await {
-        if let Ok((i, value)) = joined {
-            out[i] = Some(value);
+        match joined {
+            Ok((i, value)) => out[i] = Some(value),
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => unreachable!("load jobs are never cancelled: {e}"),
         }
     }
-    out.into_iter().flatten().collect()
+    out.into_iter()
+        .map(|v| v.expect("every job reported"))
+        .collect()
 }
 
 /// The whole load run.
@@ -253,7 +259,7 @@ async fn push_users(
             let user_name = body["userName"].as_str().unwrap_or_default().to_string();
             let query = format!(
                 "/Users?filter=userName%20eq%20%22{}%22&startIndex=1&count=100",
-                crate::scenario::template::percent_encode(&user_name)
+                percent_encode(&user_name)
             );
             send(&t, &rec, "user filter", ("GET", &query), None, &[404]).await;
             let created = send(&t, &rec, "user create", ("POST", "/Users"), Some(body), &[]).await;
@@ -276,7 +282,7 @@ async fn push_group(
     let name = format!("Load Group {run_id}");
     let query = format!(
         "/Groups?filter=displayName%20eq%20%22{}%22&startIndex=1&count=100",
-        crate::scenario::template::percent_encode(&name)
+        percent_encode(&name)
     );
     send(t, rec, "group filter", ("GET", &query), None, &[404]).await;
     let body = json!({"schemas": [GROUP_SCHEMA], "displayName": name, "members": []});
@@ -295,7 +301,7 @@ async fn push_group(
             Some(verify(false, "the group was not created".into())),
         );
     };
-    let path = format!("/Groups/{id}");
+    let path = format!("/Groups/{}", percent_encode(&id));
     let members = members_json(users);
     match dialect {
         Dialect::Patch => {
@@ -307,7 +313,7 @@ async fn push_group(
         Dialect::Put => {
             let read = send(t, rec, "group read", ("GET", &path), None, &[]).await;
             let ok = read.ok();
-            let mut body = read.body.filter(|_| ok).unwrap_or(body);
+            let mut body = read.body.filter(|b| ok && b.is_object()).unwrap_or(body);
             body["members"] = members;
             send(t, rec, "group push now", ("PUT", &path), Some(&body), &[]).await;
         }
@@ -331,29 +337,48 @@ async fn push_group(
     (Some(id), Some(verify(held == expected.len(), detail)))
 }
 
-/// Okta's import: pages of 100 until totalResults; every created user must be listed.
+/// Okta's import: pages of 100 until totalResults; every created user must be listed. Paging
+/// also stops, and says so, when a page is empty or adds no new id before totalResults is
+/// reached: a `totalResults` that lies must not turn the import into endless requests.
 async fn import(t: &LoadTarget, rec: &Recorder, users: &[(String, String)]) -> Verification {
     let mut seen = HashSet::new();
     let mut start = 1u64;
+    let mut stopped = None;
     loop {
         let path = format!("/Users?startIndex={start}&count=100");
         let page = send(t, rec, "import page", ("GET", &path), None, &[]).await;
-        for r in resources(page.body.as_ref()) {
+        let before = seen.len();
+        let listed = resources(page.body.as_ref());
+        for r in &listed {
             if let Some(id) = r.get("id").and_then(Value::as_str) {
                 seen.insert(id.to_string());
             }
         }
-        start += 100;
-        if !page.ok() || start > total_results(page.body.as_ref()) || start > 1_000_000 {
+        let total = total_results(page.body.as_ref());
+        let next = start + 100;
+        if !page.ok() || next > total || next > 1_000_000 {
             break;
         }
+        if listed.is_empty() || seen.len() == before {
+            let why = if listed.is_empty() {
+                "was empty"
+            } else {
+                "listed no new user"
+            };
+            stopped = Some(format!(
+                "; paging stopped at startIndex={start}: the page {why} although totalResults is {total}"
+            ));
+            break;
+        }
+        start = next;
     }
     let listed = users.iter().filter(|(id, _)| seen.contains(id)).count();
     verify(
         listed == users.len(),
         format!(
-            "the import listed {listed} of {} created users",
-            users.len()
+            "the import listed {listed} of {} created users{}",
+            users.len(),
+            stopped.unwrap_or_default()
         ),
     )
 }
@@ -370,7 +395,7 @@ async fn deactivate(
     let done = fan_out(ids.len(), opts.concurrency, |i| {
         let (t, rec, ids) = (t.clone(), rec.clone(), ids.clone());
         async move {
-            let path = format!("/Users/{}", ids[i]);
+            let path = format!("/Users/{}", percent_encode(&ids[i]));
             let answer = match dialect {
                 Dialect::Patch => {
                     let ops = json!({"schemas": [PATCH_OP], "Operations": [
@@ -380,7 +405,10 @@ async fn deactivate(
                 }
                 Dialect::Put => {
                     let read = send(&t, &rec, "user read", ("GET", &path), None, &[]).await;
-                    let mut body = read.body.unwrap_or_else(|| json!({}));
+                    let mut body = read
+                        .body
+                        .filter(Value::is_object)
+                        .unwrap_or_else(|| json!({}));
                     body["active"] = json!(false);
                     send(&t, &rec, "deactivate", ("PUT", &path), Some(&body), &[]).await
                 }
@@ -406,14 +434,14 @@ async fn clean_up(
     opts: LoadOptions,
 ) {
     if let Some(id) = group {
-        let path = format!("/Groups/{id}");
+        let path = format!("/Groups/{}", percent_encode(id));
         send(t, rec, CLEAN_UP, ("DELETE", &path), None, &[]).await;
     }
     let ids: Arc<Vec<String>> = Arc::new(users.iter().map(|(id, _)| id.clone()).collect());
     fan_out(ids.len(), opts.concurrency, |i| {
         let (t, rec, ids) = (t.clone(), rec.clone(), ids.clone());
         async move {
-            let path = format!("/Users/{}", ids[i]);
+            let path = format!("/Users/{}", percent_encode(&ids[i]));
             send(&t, &rec, CLEAN_UP, ("DELETE", &path), None, &[]).await;
         }
     })

@@ -323,7 +323,7 @@ impl Engine<'_> {
         {
             return None;
         }
-        let path = vars.render_str(&step.request.path).ok()?;
+        let path = vars.render_path(&step.request.path).ok()?;
         state.writes.get(path.trim_end_matches('/'))
     }
 

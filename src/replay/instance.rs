@@ -47,7 +47,9 @@ impl InstanceState {
         let mut path = resource_path(&ex.request.url, base_url);
         if method == "POST" {
             match ex.json().and_then(|b| b.get("id")).and_then(Value::as_str) {
-                Some(id) => path = format!("{path}/{id}"),
+                Some(id) => {
+                    path = format!("{path}/{}", crate::scenario::template::percent_encode(id))
+                }
                 None => return,
             }
         }

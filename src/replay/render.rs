@@ -124,7 +124,7 @@ pub fn render_request(
     vars: &Vars,
     ctx: &RenderContext,
 ) -> Result<OutgoingRequest, RenderError> {
-    let path = vars.render_str(&spec.path)?;
+    let path = vars.render_path(&spec.path)?;
     let mut url = format!("{}{}", ctx.base_url.trim_end_matches('/'), path);
     if let Some(q) = &spec.query {
         url.push('?');

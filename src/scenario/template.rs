@@ -20,6 +20,8 @@ pub enum TemplateError {
     UnknownFilter(String),
     #[error("unclosed `{{{{` in `{0}`")]
     Unclosed(String),
+    #[error("`{{{{{name}}}}}` is {why}; it cannot be put into a request path")]
+    BadPathSegment { name: String, why: &'static str },
 }
 
 /// Variables visible to templates. A public value never overwrites a secret one.
@@ -79,6 +81,47 @@ impl Vars {
                 .find("}}")
                 .ok_or_else(|| TemplateError::Unclosed(text.to_string()))?;
             out.push_str(&self.expand(&after[..end])?);
+            rest = &after[end + 2..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    /// Renders a request path: every placeholder's value becomes exactly one path segment
+    /// (percent-encoded, so `/`, `?`, `#` and `%` in an id cannot steer the request elsewhere).
+    /// An empty value or one that is `.` or `..` is an error: URL parsers resolve `.`/`..` and
+    /// their `%2E` forms, and an empty segment would address the collection.
+    pub fn render_path(&self, text: &str) -> Result<String, TemplateError> {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find("{{") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let end = after
+                .find("}}")
+                .ok_or_else(|| TemplateError::Unclosed(text.to_string()))?;
+            let expr = &after[..end];
+            let value = self.expand(expr)?;
+            let name = expr
+                .split('|')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string();
+            let why = match value.as_str() {
+                "" => Some("empty"),
+                "." | ".." => Some("a dot segment"),
+                _ => None,
+            };
+            if let Some(why) = why {
+                return Err(TemplateError::BadPathSegment { name, why });
+            }
+            let already_encoded = expr.split('|').next_back().map(str::trim) == Some("url");
+            if already_encoded {
+                out.push_str(&value);
+            } else {
+                out.push_str(&percent_encode(&value));
+            }
             rest = &after[end + 2..];
         }
         out.push_str(rest);
@@ -278,6 +321,51 @@ mod tests {
             v.render_str("{{user"),
             Err(TemplateError::Unclosed(_))
         ));
+    }
+
+    #[test]
+    fn path_placeholders_become_one_encoded_segment() {
+        let mut v = Vars::default();
+        for (name, id) in [
+            ("up", "../Groups/VICTIM123"),
+            ("query", "a?b#c"),
+            ("pct", "50%"),
+            ("plain", "2819c223-7f76-453a-919d-413861904646"),
+        ] {
+            v.set(name, json!(id));
+        }
+        assert_eq!(
+            v.render_path("/Users/{{up}}").unwrap(),
+            "/Users/..%2FGroups%2FVICTIM123"
+        );
+        assert_eq!(
+            v.render_path("/Users/{{query}}").unwrap(),
+            "/Users/a%3Fb%23c"
+        );
+        assert_eq!(v.render_path("/Users/{{pct}}").unwrap(), "/Users/50%25");
+        assert_eq!(
+            v.render_path("/Users/{{plain}}").unwrap(),
+            "/Users/2819c223-7f76-453a-919d-413861904646"
+        );
+    }
+
+    #[test]
+    fn empty_and_dot_ids_never_become_a_path() {
+        let mut v = Vars::default();
+        for (name, id) in [("empty", ""), ("dot", "."), ("dots", "..")] {
+            v.set(name, json!(id));
+            let err = v
+                .render_path(&format!("/Users/{{{{{name}}}}}"))
+                .unwrap_err();
+            assert!(matches!(err, TemplateError::BadPathSegment { .. }), "{err}");
+        }
+        // Why `..` is refused rather than encoded: URL parsers resolve `%2E%2E` too.
+        let resolved = reqwest::Url::parse("http://h/scim/Users/%2E%2E").unwrap();
+        assert_eq!(resolved.path(), "/scim/");
+        assert_eq!(
+            v.render_path("/Users/{{dots}}").unwrap_err().to_string(),
+            "`{{dots}}` is a dot segment; it cannot be put into a request path"
+        );
     }
 
     #[test]

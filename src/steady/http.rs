@@ -100,8 +100,10 @@ impl Session {
 }
 
 /// The `id` of a resource body.
+/// An empty, `.` or `..` id is no id: it could only address the collection or a parent.
 pub fn id_of(body: Option<&Value>) -> Option<String> {
-    body?.get("id")?.as_str().map(str::to_string)
+    let id = body?.get("id")?.as_str()?;
+    (!matches!(id, "" | "." | "..")).then(|| id.to_string())
 }
 
 /// The Resources of a ListResponse (empty when the body is not one).

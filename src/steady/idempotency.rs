@@ -54,19 +54,23 @@ pub async fn probe(
     for u in &model.users {
         let (f, stray) = retried_post(s, "Users", &u.create_body, &u.key).await;
         findings.push(f);
-        strays.extend(stray.map(|id| format!("/Users/{id}")));
+        strays.extend(
+            stray.map(|id| format!("/Users/{}", crate::scenario::template::percent_encode(&id))),
+        );
     }
     for g in &model.groups {
         let (f, stray) = retried_post(s, "Groups", &group_body(model, g), &g.key).await;
         findings.push(f);
-        strays.extend(stray.map(|id| format!("/Groups/{id}")));
+        strays.extend(
+            stray.map(|id| format!("/Groups/{}", crate::scenario::template::percent_encode(&id))),
+        );
     }
     (findings, strays)
 }
 
 async fn repeated_put(s: &mut Session, id: &str, okta: &Value, key: &str) -> Finding {
     let first = push::profile_push(s, id, okta, false).await;
-    let path = format!("/Users/{id}");
+    let path = format!("/Users/{}", crate::scenario::template::percent_encode(&id));
     let Some(body) = s
         .exchanges
         .last()
@@ -89,7 +93,7 @@ async fn repeated_deactivation(s: &mut Session, dialect: Dialect, id: &str, key:
     let second = push::set_active(s, dialect, id, false).await;
     let mut problems = both_succeed(&first, &second);
     problems.extend(same_outcome(&first, &second));
-    let path = format!("/Users/{id}");
+    let path = format!("/Users/{}", crate::scenario::template::percent_encode(&id));
     let read = settle_active(s, &path, &second, false).await;
     if read.status != 200 {
         problems.push(format!(
@@ -159,7 +163,13 @@ async fn repeated_member_add(
         }
     };
     let mut problems = both_succeed(&first, &second);
-    let read = s.send("GET", &format!("/Groups/{id}"), None).await;
+    let read = s
+        .send(
+            "GET",
+            &format!("/Groups/{}", crate::scenario::template::percent_encode(&id)),
+            None,
+        )
+        .await;
     let ids: Vec<String> = read
         .body
         .as_ref()

@@ -193,7 +193,7 @@ async fn fidelity_phase(s: &mut Session, model: &mut Model, out: &mut Outcome) {
             ResourceKind::User,
             &okta,
             &reply,
-            &format!("/Users/{id}"),
+            &format!("/Users/{}", crate::scenario::template::percent_encode(&id)),
         )
         .await;
     }
@@ -226,7 +226,7 @@ async fn fidelity_phase(s: &mut Session, model: &mut Model, out: &mut Outcome) {
             ResourceKind::Group,
             &okta,
             &view,
-            &format!("/Groups/{id}"),
+            &format!("/Groups/{}", crate::scenario::template::percent_encode(&id)),
         )
         .await;
     }
@@ -244,7 +244,7 @@ async fn fidelity_phase(s: &mut Session, model: &mut Model, out: &mut Outcome) {
         ResourceKind::User,
         &okta,
         &reply,
-        &format!("/Users/{id}"),
+        &format!("/Users/{}", crate::scenario::template::percent_encode(&id)),
     )
     .await;
 }
@@ -374,10 +374,20 @@ async fn cleanup(s: &mut Session, model: &Model, strays: &[String]) {
         return;
     }
     for g in model.groups.iter().filter_map(|g| g.id.as_ref()) {
-        s.send("DELETE", &format!("/Groups/{g}"), None).await;
+        s.send(
+            "DELETE",
+            &format!("/Groups/{}", crate::scenario::template::percent_encode(&g)),
+            None,
+        )
+        .await;
     }
     for u in model.users.iter().filter_map(|u| u.id.as_ref()) {
-        s.send("DELETE", &format!("/Users/{u}"), None).await;
+        s.send(
+            "DELETE",
+            &format!("/Users/{}", crate::scenario::template::percent_encode(&u)),
+            None,
+        )
+        .await;
     }
     for path in strays {
         s.send("DELETE", path, None).await;

@@ -141,7 +141,7 @@ pub async fn simulate(
             {
                 let r = push::push_group(s, dialect, id, &g.display_name, &members).await;
                 pushed.push((
-                    format!("/Groups/{id}"),
+                    format!("/Groups/{}", crate::scenario::template::percent_encode(&id)),
                     ResourceKind::Group,
                     r.body.map(|b| push::group_view_of(&b)).unwrap_or(okta),
                 ));
@@ -204,7 +204,11 @@ async fn push_user(
         .body
         .filter(|b| ok && b.is_object())
         .unwrap_or_else(|| okta.clone());
-    (format!("/Users/{id}"), ResourceKind::User, expected)
+    (
+        format!("/Users/{}", crate::scenario::template::percent_encode(&id)),
+        ResourceKind::User,
+        expected,
+    )
 }
 
 /// The differences an import shows for one resource; a resource missing from the import is
