@@ -70,7 +70,7 @@ pub async fn probe(
 
 async fn repeated_put(s: &mut Session, id: &str, okta: &Value, key: &str) -> Finding {
     let first = push::profile_push(s, id, okta, false).await;
-    let path = format!("/Users/{}", crate::scenario::template::percent_encode(&id));
+    let path = format!("/Users/{}", crate::scenario::template::percent_encode(id));
     let Some(body) = s
         .exchanges
         .last()
@@ -93,7 +93,7 @@ async fn repeated_deactivation(s: &mut Session, dialect: Dialect, id: &str, key:
     let second = push::set_active(s, dialect, id, false).await;
     let mut problems = both_succeed(&first, &second);
     problems.extend(same_outcome(&first, &second));
-    let path = format!("/Users/{}", crate::scenario::template::percent_encode(&id));
+    let path = format!("/Users/{}", crate::scenario::template::percent_encode(id));
     let read = settle_active(s, &path, &second, false).await;
     if read.status != 200 {
         problems.push(format!(
@@ -166,7 +166,7 @@ async fn repeated_member_add(
     let read = s
         .send(
             "GET",
-            &format!("/Groups/{}", crate::scenario::template::percent_encode(&id)),
+            &format!("/Groups/{}", crate::scenario::template::percent_encode(id)),
             None,
         )
         .await;

@@ -376,7 +376,7 @@ async fn cleanup(s: &mut Session, model: &Model, strays: &[String]) {
     for g in model.groups.iter().filter_map(|g| g.id.as_ref()) {
         s.send(
             "DELETE",
-            &format!("/Groups/{}", crate::scenario::template::percent_encode(&g)),
+            &format!("/Groups/{}", crate::scenario::template::percent_encode(g)),
             None,
         )
         .await;
@@ -384,7 +384,7 @@ async fn cleanup(s: &mut Session, model: &Model, strays: &[String]) {
     for u in model.users.iter().filter_map(|u| u.id.as_ref()) {
         s.send(
             "DELETE",
-            &format!("/Users/{}", crate::scenario::template::percent_encode(&u)),
+            &format!("/Users/{}", crate::scenario::template::percent_encode(u)),
             None,
         )
         .await;

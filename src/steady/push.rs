@@ -16,7 +16,7 @@ const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 /// GET + PUT: the GET body with every attribute of `okta` overwritten (Okta pushes the whole
 /// app-user profile). `keep_active` leaves the server's `active` alone (PATCH dialect).
 pub async fn profile_push(s: &mut Session, id: &str, okta: &Value, keep_active: bool) -> Reply {
-    let path = format!("/Users/{}", crate::scenario::template::percent_encode(&id));
+    let path = format!("/Users/{}", crate::scenario::template::percent_encode(id));
     let read = s.send("GET", &path, None).await;
     let mut body = read
         .body
@@ -48,7 +48,7 @@ pub async fn set_active(s: &mut Session, dialect: Dialect, id: &str, active: boo
                 "Operations": [{"op": "replace", "value": {"active": active}}]});
             s.send(
                 "PATCH",
-                &format!("/Users/{}", crate::scenario::template::percent_encode(&id)),
+                &format!("/Users/{}", crate::scenario::template::percent_encode(id)),
                 Some(&body),
             )
             .await
@@ -65,7 +65,7 @@ pub async fn push_group(
     display_name: &str,
     members: &[(String, String)],
 ) -> Reply {
-    let path = format!("/Groups/{}", crate::scenario::template::percent_encode(&id));
+    let path = format!("/Groups/{}", crate::scenario::template::percent_encode(id));
     match dialect {
         Dialect::Patch => {
             let body = json!({"schemas": [PATCH_OP], "Operations": [
@@ -94,7 +94,7 @@ pub async fn add_members(s: &mut Session, id: &str, members: &[(String, String)]
     ]});
     s.send(
         "PATCH",
-        &format!("/Groups/{}", crate::scenario::template::percent_encode(&id)),
+        &format!("/Groups/{}", crate::scenario::template::percent_encode(id)),
         Some(&body),
     )
     .await

@@ -141,7 +141,7 @@ pub async fn simulate(
             {
                 let r = push::push_group(s, dialect, id, &g.display_name, &members).await;
                 pushed.push((
-                    format!("/Groups/{}", crate::scenario::template::percent_encode(&id)),
+                    format!("/Groups/{}", crate::scenario::template::percent_encode(id)),
                     ResourceKind::Group,
                     r.body.map(|b| push::group_view_of(&b)).unwrap_or(okta),
                 ));
@@ -205,7 +205,7 @@ async fn push_user(
         .filter(|b| ok && b.is_object())
         .unwrap_or_else(|| okta.clone());
     (
-        format!("/Users/{}", crate::scenario::template::percent_encode(&id)),
+        format!("/Users/{}", crate::scenario::template::percent_encode(id)),
         ResourceKind::User,
         expected,
     )
