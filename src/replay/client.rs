@@ -298,19 +298,48 @@ fn redact_authorization(value: &str) -> String {
     }
 }
 
+/// Classifies by the error types in the source chain, never by the message text (a URL or run id
+/// containing "tls" or "certificate" must not turn a dropped connection into a TLS failure).
 fn classify(err: reqwest::Error) -> TransportFailure {
     let chain = error_chain(&err);
-    let lower = chain.to_ascii_lowercase();
-    if err.is_timeout() {
+    let timed_out = err.is_timeout()
+        || caused_by(&err, |e| {
+            e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        });
+    if timed_out {
         TransportFailure::Timeout(chain)
-    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
-    {
+    } else if caused_by(&err, |e| e.is::<rustls::Error>()) {
         TransportFailure::Tls(chain)
     } else if err.is_connect() {
         TransportFailure::Unreachable(chain)
     } else {
         TransportFailure::Broken(chain)
     }
+}
+
+/// True when `err` or any error it wraps satisfies `test`. `io::Error` hides the error it wraps
+/// from `source()`, so its inner error is visited explicitly.
+fn caused_by(
+    err: &(dyn std::error::Error + 'static),
+    test: impl Fn(&(dyn std::error::Error + 'static)) -> bool,
+) -> bool {
+    let mut current = Some(err);
+    // Bounded: a cyclic chain (a buggy Error impl) cannot loop forever.
+    for _ in 0..32 {
+        let Some(e) = current else { return false };
+        if test(e) {
+            return true;
+        }
+        current = match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
+    }
+    false
 }
 
 /// The error and its sources on one line, without repeats.
@@ -343,6 +372,17 @@ mod tests {
         assert_eq!(c(Auth::Bearer), "Bearer abc");
         assert_eq!(c(Auth::Header), "abc");
         assert_eq!(c(Auth::Basic), "Basic YWJj");
+    }
+
+    #[test]
+    fn causes_are_found_by_type_through_io_errors() {
+        let tls = std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            rustls::Error::General("bad record".into()),
+        );
+        assert!(caused_by(&tls, |e| e.is::<rustls::Error>()));
+        let text_only = std::io::Error::other("tls handshake certificate failure");
+        assert!(!caused_by(&text_only, |e| e.is::<rustls::Error>()));
     }
 
     #[test]

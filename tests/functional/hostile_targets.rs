@@ -18,20 +18,28 @@ enum Misbehaviour {
     GiantBodies,
     /// Waits longer than the run's timeout before answering.
     Slow,
+    /// Answers plain HTTP as soon as a connection opens (a TLS client gets no handshake).
+    PlainHttpAtOnce,
 }
 
-const PROBE: &str = "GET /scim/v2/Users?startIndex=1&count=2 ";
+/// Okta's connection probe, under any base path.
+const PROBE: &str = "/Users?startIndex=1&count=2 ";
 const EMPTY_LIST: &str = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"startIndex":1,"itemsPerPage":0,"Resources":[]}"#;
 
 /// A raw HTTP/1.1 server on loopback; stops when the runtime is dropped.
 fn start(kind: Misbehaviour) -> (tokio::runtime::Runtime, String) {
+    start_at(kind, "/scim/v2")
+}
+
+/// As `start`, with the SCIM base under `base_path`.
+fn start_at(kind: Misbehaviour, base_path: &str) -> (tokio::runtime::Runtime, String) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .unwrap();
     let listener = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
-    let base = format!("http://{}/scim/v2", listener.local_addr().unwrap());
+    let base = format!("http://{}{base_path}", listener.local_addr().unwrap());
     rt.spawn(async move {
         // Bounded: a run sends well under this many requests.
         for _ in 0..200 {
@@ -45,6 +53,10 @@ fn start(kind: Misbehaviour) -> (tokio::runtime::Runtime, String) {
 }
 
 async fn serve(mut socket: TcpStream, kind: Misbehaviour) {
+    if matches!(kind, Misbehaviour::PlainHttpAtOnce) {
+        let _ = socket.write_all(&ok(EMPTY_LIST.as_bytes())).await;
+        return;
+    }
     loop {
         let mut head = Vec::new();
         let mut byte = [0u8; 1];
@@ -67,7 +79,7 @@ async fn serve(mut socket: TcpStream, kind: Misbehaviour) {
         if socket.read_exact(&mut body).await.is_err() {
             return;
         }
-        let probe = head.starts_with(PROBE);
+        let probe = head.starts_with("GET ") && head.lines().next().unwrap_or("").contains(PROBE);
         let reply = match kind {
             _ if probe && !matches!(kind, Misbehaviour::Slow) => ok(EMPTY_LIST.as_bytes()),
             Misbehaviour::DropsConnections => return,
@@ -76,6 +88,7 @@ async fn serve(mut socket: TcpStream, kind: Misbehaviour) {
                 let _ = socket.write_all(&full[..full.len() - 40]).await;
                 return;
             }
+            Misbehaviour::PlainHttpAtOnce => return,
             Misbehaviour::GiantBodies => ok(&vec![b'x'; 12 * 1024 * 1024]),
             Misbehaviour::Slow => {
                 tokio::time::sleep(Duration::from_secs(3)).await;
@@ -104,12 +117,16 @@ fn run_against(kind: Misbehaviour) -> cli_support::Run {
 
 fn run_with(kind: Misbehaviour, extra: &[&str]) -> cli_support::Run {
     let (rt, base) = start(kind);
+    run_at(rt, &base, extra)
+}
+
+fn run_at(rt: tokio::runtime::Runtime, base: &str, extra: &[&str]) -> cli_support::Run {
     let dir = tempfile::tempdir().unwrap();
     copy_scenarios(dir.path(), &["okta/push-new-user.yaml"]);
     let mut args = vec![
         "run",
         "--target",
-        &base,
+        base,
         "--token-env",
         "T",
         "--no-snapshots",
@@ -142,6 +159,31 @@ fn dropped_connections_fail_the_steps_with_a_clear_message() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn tls_words_in_the_url_do_not_make_a_dropped_connection_a_tls_failure() {
+    let (rt, base) = start_at(
+        Misbehaviour::DropsConnections,
+        "/tls/handshake/certificate/scim/v2",
+    );
+    let run = run_at(rt, &base, &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("error: connection failed"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("TLS failure"), "{}", run.stdout);
+}
+
+#[test]
+fn a_plain_http_server_behind_an_https_url_is_a_tls_failure() {
+    let (rt, base) = start(Misbehaviour::PlainHttpAtOnce);
+    let https = base.replacen("http://", "https://", 1);
+    let run = run_at(rt, &https, &[]);
+    assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("TLS failure"), "{}", run.stderr);
 }
 
 #[test]
