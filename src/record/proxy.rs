@@ -130,6 +130,19 @@ async fn forward(
         *r.status_mut() = StatusCode::BAD_GATEWAY;
         return r;
     };
+    if resp.truncated {
+        // Passing on the kept part as the target's answer would hand the client a wrong body
+        // under the target's status; nothing of it is recorded either.
+        let why = format!(
+            "scimreplay record: the target's {} response to {method} {path} is larger than the \
+             {} bytes the recorder relays; it was not forwarded or recorded\n",
+            resp.status,
+            proxy.client.response_limit()
+        );
+        let mut r = Response::new(Body::from(why));
+        *r.status_mut() = StatusCode::BAD_GATEWAY;
+        return r;
+    }
     {
         let mut tape = proxy.tape.lock().unwrap_or_else(|e| e.into_inner());
         for (k, v) in &forwarded {

@@ -133,6 +133,8 @@ pub enum ClientError {
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
+    /// Bytes of a response body kept; the rest is cut and the response marked truncated.
+    max_response_bytes: usize,
 }
 
 impl Client {
@@ -168,7 +170,21 @@ impl Client {
         let http = builder
             .build()
             .map_err(|e| ClientError::Build(e.to_string()))?;
-        Ok(Client { http })
+        Ok(Client {
+            http,
+            max_response_bytes: MAX_RESPONSE_BYTES,
+        })
+    }
+
+    /// The same client with another response size limit (tests use a small one).
+    pub fn with_response_limit(mut self, bytes: usize) -> Client {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// Bytes of a response body kept before it is cut.
+    pub fn response_limit(&self) -> usize {
+        self.max_response_bytes
     }
 
     /// Sends one request; never fails: transport problems are recorded in the exchange.
@@ -229,7 +245,7 @@ impl Client {
         let mut bytes = Vec::new();
         let mut truncated = false;
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
-            let room = MAX_RESPONSE_BYTES - bytes.len();
+            let room = self.max_response_bytes - bytes.len();
             if chunk.len() > room {
                 bytes.extend_from_slice(&chunk[..room]);
                 truncated = true;

@@ -228,3 +228,54 @@ fn a_har_capture_is_imported_and_bad_files_exit_2() {
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.contains("no log.entries"), "{}", bad.stderr);
 }
+
+#[test]
+fn a_response_over_the_relay_limit_is_a_502_never_a_truncated_200() {
+    use wiremock::matchers::path;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let upstream = MockServer::start().await;
+        Mock::given(path("/scim/v2/Users/big"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(4096)))
+            .mount(&upstream)
+            .await;
+        Mock::given(path("/scim/v2/Users/small"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("y".repeat(1000)))
+            .mount(&upstream)
+            .await;
+        let p = proxy::start(
+            "127.0.0.1:0".parse().unwrap(),
+            format!("{}/scim/v2", upstream.uri()),
+            client().with_response_limit(1024),
+            None,
+        )
+        .await
+        .unwrap();
+        let get = |path: &str| OutgoingRequest {
+            method: "GET".into(),
+            url: format!("http://{}{path}", p.addr),
+            headers: okta_headers(false),
+            body: None,
+        };
+        let (big, _) = client().send(&get("/Users/big")).await;
+        let big = big.response.unwrap();
+        assert_eq!(big.status, 502);
+        assert!(
+            big.body
+                .contains("response to GET /Users/big is larger than the 1024 bytes"),
+            "{}",
+            big.body
+        );
+        let (small, _) = client().send(&get("/Users/small")).await;
+        let small = small.response.unwrap();
+        assert_eq!((small.status, small.body.len()), (200, 1000));
+        let tape = p.stop().await;
+        assert_eq!(
+            tape.exchanges.len(),
+            1,
+            "only the relayed exchange is recorded"
+        );
+        assert_eq!(tape.exchanges[0].path, "/Users/small");
+    });
+}
