@@ -228,7 +228,7 @@ pub struct RecordArgs {
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
     /// Per-request timeout towards the target
-    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+    #[arg(long, default_value = "60s", value_parser = positive_duration)]
     pub timeout: std::time::Duration,
     /// Do not verify the target's TLS certificate
     #[arg(long)]
@@ -253,6 +253,15 @@ pub struct ImportArgs {
     pub name: Option<String>,
 }
 
+/// A duration that must be above zero (a zero timeout would fail every request).
+fn positive_duration(text: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if d.is_zero() {
+        return Err("must be more than zero, e.g. 30s".into());
+    }
+    Ok(d)
+}
+
 /// Where requests go and how: the target (or the embedded reference server), credentials,
 /// timeouts and TLS. Shared by `run` and `steady`.
 #[derive(Debug, Args, Clone)]
@@ -274,7 +283,7 @@ pub struct ConnectionArgs {
     #[arg(long = "quirk", value_name = "NAME[=VALUE]")]
     pub quirks: Vec<String>,
     /// Per-request timeout (Okta's is 60 s)
-    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    #[arg(long, default_value = "60s", value_parser = positive_duration, value_name = "DURATION")]
     pub timeout: std::time::Duration,
     /// Longest wait honoured for a 429 Retry-After (Okta waits the full Retry-After, or 5 minutes without one)
     #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]

@@ -93,6 +93,26 @@ fn write_scenario(
         format!("recorded/{stem}")
     });
     let conversion = to_scenario(&name, source, exchanges);
+    if conversion.steps == 0 {
+        eprintln!(
+            "nothing replayable was recorded ({} left out, e.g. {}): no scenario written",
+            conversion.left_out.len(),
+            conversion.left_out.first().map_or("", String::as_str)
+        );
+        return exit::NOTHING_SELECTED;
+    }
+    // What is written must pass `validate`: refuse, writing nothing, rather than leave a file
+    // that `run` rejects.
+    if let Err(e) = crate::scenario::load::load_str(out, &conversion.yaml, &|id| {
+        crate::check::registry::find(id).is_some()
+    }) {
+        eprintln!("{e}");
+        eprintln!(
+            "error: the recording does not convert into a valid scenario; nothing was written to {}",
+            out.display()
+        );
+        return exit::USAGE;
+    }
     if let Err(e) = crate::fsutil::write_atomic(out, conversion.yaml.as_bytes(), secrets) {
         eprintln!("error: {e}");
         return exit::USAGE;
@@ -106,8 +126,9 @@ fn write_scenario(
             String::new()
         } else {
             format!(
-                "; {} left out: writes to resources the recording did not create",
-                conversion.left_out.len()
+                "; {} left out, listed in the file's header: {}",
+                conversion.left_out.len(),
+                conversion.left_out.join("; ")
             )
         },
         out.display()

@@ -108,6 +108,9 @@ async fn replay(
     );
     let profile_name = profile.name.clone();
     let new_snapshots_fail = store.has_baseline(&profile.name);
+    // A committed snapshot that cannot be parsed is a broken input (exit 2), not a difference.
+    let corrupt_snapshot: std::sync::Mutex<Option<String>> = Default::default();
+    let corrupt = &corrupt_snapshot;
     let judge = move |req: &SnapshotRequest| -> Result<crate::snapshot::SnapshotOutcome, String> {
         let ctx = crate::normalize::NormalizeContext {
             base_url: req.base_url,
@@ -128,7 +131,13 @@ async fn replay(
         };
         store
             .compare(&key, &normalized.document, req.secrets)
-            .map_err(|e| e.to_string())
+            .map_err(|e| {
+                if matches!(e, crate::snapshot::SnapshotError::Corrupt { .. }) {
+                    let mut first = corrupt.lock().unwrap_or_else(|p| p.into_inner());
+                    first.get_or_insert_with(|| e.to_string());
+                }
+                e.to_string()
+            })
     };
     let judge_ref: &SnapshotJudge = &judge;
     let engine = Engine {
@@ -173,9 +182,21 @@ async fn replay(
             secrets.clone(),
         ));
     }
-    match engine.run(selected, info, &mut fanout).await {
+    let code = match engine.run(selected, info, &mut fanout).await {
         Ok(report) => outcome_code(&report),
         Err(abort) => report_abort(&abort, base_url),
+    };
+    let corrupt = corrupt_snapshot
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner());
+    match corrupt {
+        Some(e) if code != exit::TARGET => {
+            eprintln!(
+                "error: {e}\n  hint: restore it from version control, or delete it and re-record it with --update always"
+            );
+            exit::USAGE
+        }
+        _ => code,
     }
 }
 

@@ -127,6 +127,10 @@ pub enum ProfileError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "profile file {path} is named `{name}`, like the built-in profile: its reports and snapshot baseline would pass for the built-in's; give it another `name:`"
+    )]
+    ShadowsBuiltin { path: String, name: String },
     #[error("profile {path}:{line}:{column}: {message}")]
     Parse {
         path: String,
@@ -148,7 +152,19 @@ impl Profile {
                 path: name_or_path.to_string(),
                 source,
             })?;
-            return Profile::parse(name_or_path, &text);
+            let profile = Profile::parse(name_or_path, &text)?;
+            // A file may repeat a built-in verbatim (`profiles/okta-aiw.yaml`), never redefine it.
+            let shadowed = BUILTIN
+                .iter()
+                .find(|(n, _)| *n == profile.name)
+                .is_some_and(|(_, builtin)| builtin.trim() != text.trim());
+            if shadowed {
+                return Err(ProfileError::ShadowsBuiltin {
+                    path: name_or_path.to_string(),
+                    name: profile.name,
+                });
+            }
+            return Ok(profile);
         }
         Err(ProfileError::Unknown {
             name: name_or_path.to_string(),
@@ -187,13 +203,11 @@ impl Profile {
                 .location()
                 .map(|l| (l.line() as usize, l.column() as usize))
                 .unwrap_or((0, 0));
-            let msg = e.to_string();
-            let first = msg.lines().next().unwrap_or_default().to_string();
             ProfileError::Parse {
                 path: path.to_string(),
                 line,
                 column,
-                message: first,
+                message: crate::scenario::load::yaml_message(&e),
             }
         })
     }

@@ -98,6 +98,22 @@ fn resource_of(path: &str) -> (String, Option<String>) {
     (collection, parts.next().map(str::to_string))
 }
 
+/// Why an exchange cannot become a valid step: a method a scenario cannot send, or a literal
+/// `{{` that the replay would read as a template.
+fn unreplayable(ex: &Recorded) -> Option<&'static str> {
+    if !matches!(
+        ex.method.as_str(),
+        "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
+    ) {
+        return Some("not a SCIM method (a scenario sends GET, POST, PUT, PATCH or DELETE)");
+    }
+    let texts = [Some(&ex.path), ex.query.as_ref(), ex.request_body.as_ref()];
+    if texts.into_iter().flatten().any(|t| t.contains("{{")) {
+        return Some("holds a literal `{{`, which a scenario would read as a template");
+    }
+    None
+}
+
 /// Ids that later requests use: only those are worth a capture.
 fn referenced_later(exchanges: &[Recorded], from: usize, id: &str) -> bool {
     exchanges[from..].iter().any(|e| {
@@ -122,6 +138,10 @@ pub fn to_scenario(name: &str, source: &str, exchanges: &[Recorded]) -> Conversi
         register_names(&mut st, &resource_of(&ex.path).0, body.as_ref());
     }
     for (i, ex) in exchanges.iter().enumerate() {
+        if let Some(why) = unreplayable(ex) {
+            left_out.push(format!("{} {}: {why}", ex.method, ex.path));
+            continue;
+        }
         let (collection, id) = resource_of(&ex.path);
         let request_json: Option<Value> = ex
             .request_body

@@ -73,15 +73,37 @@ impl fmt::Display for LoadError {
         if let Some(src) = &self.source_line {
             let gutter = self.line.to_string();
             let pad = " ".repeat(gutter.len());
+            let (shown, caret) = window(src, self.column.saturating_sub(1));
             writeln!(f, "{pad} |")?;
-            writeln!(f, "{gutter} | {src}")?;
-            write!(f, "{pad} | {}^", " ".repeat(self.column.saturating_sub(1)))?;
+            writeln!(f, "{gutter} | {shown}")?;
+            write!(f, "{pad} | {}^", " ".repeat(caret))?;
         }
         Ok(())
     }
 }
 
 impl std::error::Error for LoadError {}
+
+/// At most 100 characters of a long source line around the 0-based character `column`, with
+/// `…` where it was cut, and the caret's position in what is shown.
+fn window(line: &str, column: usize) -> (String, usize) {
+    const WIDTH: usize = 100;
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= WIDTH {
+        return (line.to_string(), column);
+    }
+    let start = column.saturating_sub(WIDTH / 2).min(chars.len() - WIDTH);
+    let end = start + WIDTH;
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, column - start + usize::from(start > 0))
+}
 
 impl LoadError {
     pub(super) fn at(
@@ -117,8 +139,8 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     let mut found = Vec::new();
     for path in paths {
         if path.is_dir() {
-            walk(path, &mut found)
-                .map_err(|e| LoadError::whole_file(path, format!("cannot read directory: {e}")))?;
+            walk(path, &mut Vec::new(), &mut found)
+                .map_err(|(at, message)| LoadError::whole_file(&at, message))?;
         } else if path.is_file() {
             found.push(path.clone());
         } else {
@@ -133,11 +155,30 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, LoadError> {
     Ok(found)
 }
 
-fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
+/// Collects scenario files under `dir`, following symlinks; `open` holds the resolved folders
+/// being walked, so a symlink back into one of them is one error, not endless nesting.
+fn walk(
+    dir: &Path,
+    open: &mut Vec<PathBuf>,
+    found: &mut Vec<PathBuf>,
+) -> Result<(), (PathBuf, String)> {
+    let cannot_read =
+        |e: std::io::Error| (dir.to_path_buf(), format!("cannot read directory: {e}"));
+    let real = dir.canonicalize().map_err(cannot_read)?;
+    if let Some(ancestor) = open.iter().find(|a| **a == real) {
+        return Err((
+            dir.to_path_buf(),
+            format!(
+                "symlink loop: this folder is {}, which contains it; remove the link or point it elsewhere",
+                ancestor.display()
+            ),
+        ));
+    }
+    open.push(real);
+    for entry in std::fs::read_dir(dir).map_err(cannot_read)? {
+        let path = entry.map_err(cannot_read)?.path();
         if path.is_dir() {
-            walk(&path, found)?;
+            walk(&path, open, found)?;
         } else if matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("yaml" | "yml")
@@ -145,6 +186,7 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
             found.push(path);
         }
     }
+    open.pop();
     Ok(())
 }
 
@@ -167,13 +209,7 @@ pub fn load_str(
                 .location()
                 .map(|l| (l.line() as usize, l.column() as usize))
                 .unwrap_or((0, 0));
-            LoadError::at(
-                path,
-                source,
-                line,
-                col,
-                with_suggestion(first_line(&e.to_string())),
-            )
+            LoadError::at(path, source, line, col, yaml_message(&e))
         })?;
     reject_yaml11_booleans(path, source)?;
     let fixtures = validate(path, source, &def, is_check)?;
@@ -189,6 +225,29 @@ fn yaml_options(strict: bool) -> serde_saphyr::Options {
     options.strict_booleans = strict;
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
     options
+}
+
+/// A YAML parse error as one plain sentence: serde-saphyr's location prefix removed, a known
+/// key suggested for an unknown one, and its size limits ("budget") in words, not Debug text.
+pub fn yaml_message(e: &serde_saphyr::Error) -> String {
+    use serde_saphyr::budget::BudgetBreach;
+    if let serde_saphyr::Error::Budget { breach, .. } = e.without_snippet() {
+        let what = match breach {
+            BudgetBreach::Nodes { nodes } => {
+                format!("more than {} values", nodes.saturating_sub(1))
+            }
+            BudgetBreach::Depth { depth } => {
+                format!("nesting deeper than {} levels", depth.saturating_sub(1))
+            }
+            BudgetBreach::Aliases { .. }
+            | BudgetBreach::Anchors { .. }
+            | BudgetBreach::AliasAnchorRatio { .. } => "too many anchors or aliases".into(),
+            BudgetBreach::Documents { .. } => "too many YAML documents".into(),
+            _ => "more content than a YAML file here may hold".into(),
+        };
+        return format!("the file is too large to read: {what}");
+    }
+    with_suggestion(first_line(&e.to_string()))
 }
 
 /// Adds "did you mean" to an unknown-key message when a known key is one or two edits away.

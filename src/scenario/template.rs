@@ -227,6 +227,25 @@ pub fn resolution_order<'a>(
     Ok(ordered)
 }
 
+/// What `render_str` would reject in `text` whatever the variables hold: a `{{` without its
+/// `}}`, or an unknown filter (for validation).
+pub fn lint(text: &str) -> Result<(), TemplateError> {
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let end = after
+            .find("}}")
+            .ok_or_else(|| TemplateError::Unclosed(text.to_string()))?;
+        for filter in after[..end].split('|').skip(1).map(str::trim) {
+            if !matches!(filter, "url" | "upper" | "lower") {
+                return Err(TemplateError::UnknownFilter(filter.to_string()));
+            }
+        }
+        rest = &after[end + 2..];
+    }
+    Ok(())
+}
+
 /// Names of every variable a template text references (for linting).
 pub fn referenced_names(text: &str) -> Vec<String> {
     let mut names = Vec::new();
@@ -396,6 +415,23 @@ mod tests {
         ]
         .into();
         assert!(resolution_order(&cyclic, &none, &known).is_err());
+    }
+
+    #[test]
+    fn lint_finds_what_rendering_would_reject() {
+        assert_eq!(lint("/Users/{{a.id}}?x={{ q | url }}"), Ok(()));
+        assert!(matches!(
+            lint("/Users/{{a.id"),
+            Err(TemplateError::Unclosed(_))
+        ));
+        assert!(matches!(
+            lint("{{a}} then {{b"),
+            Err(TemplateError::Unclosed(_))
+        ));
+        assert_eq!(
+            lint("{{a|shout}}"),
+            Err(TemplateError::UnknownFilter("shout".into()))
+        );
     }
 
     #[test]

@@ -4,10 +4,10 @@
 
 use super::load::{BUILTIN_VARIABLES, GROUP_FIELDS, LoadError, USER_FIELDS};
 use super::model::{ScenarioFile, Step};
-use super::template::referenced_names;
+use super::template::{TemplateError, referenced_names};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path};
 
 /// Validates a parsed scenario; returns the fixture bodies its steps load.
 pub(super) fn validate(
@@ -54,6 +54,9 @@ pub(super) fn validate(
             format!("variable `{name}` uses `{{{{{missing}}}}}`, which is not defined (or the variables form a cycle)"),
         )
     })?;
+    for d in &order {
+        lint_template(d.template).map_err(|m| fail_at(&format!("{}:", d.name), m))?;
+    }
     known.extend(order.iter().map(|d| d.name.to_string()));
     let mut names = BTreeSet::new();
     let mut fixtures = Vec::new();
@@ -89,8 +92,7 @@ pub(super) fn validate(
             )
         })?;
         if let Some(file) = &step.request.body_file {
-            let body =
-                read_fixture(path, file).map_err(|m| fail_at(&format!("body_file: {file}"), m))?;
+            let body = read_fixture(path, file).map_err(|m| fail_at(file, m))?;
             fixtures.push((step.name.clone(), body));
         }
         known.extend(step.capture.keys().cloned());
@@ -276,6 +278,7 @@ fn validate_assertion(a: &super::model::JsonAssertion) -> Result<(), String> {
 }
 
 fn check_refs(text: &str, known: &BTreeSet<String>) -> Result<(), String> {
+    lint_template(text)?;
     for name in referenced_names(text) {
         if !known.contains(&name) {
             return Err(format!(
@@ -284,6 +287,16 @@ fn check_refs(text: &str, known: &BTreeSet<String>) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// A template `run` could not render, whatever the variables: said here, not at run time.
+fn lint_template(text: &str) -> Result<(), String> {
+    super::template::lint(text).map_err(|e| match e {
+        TemplateError::Unclosed(_) => {
+            format!("`{text}` opens a `{{{{` placeholder that is never closed with `}}}}`")
+        }
+        other => other.to_string(),
+    })
 }
 
 fn collect_strings(value: &Value, out: &mut Vec<String>) {
@@ -298,18 +311,44 @@ fn collect_strings(value: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// Resolves `fixtures/...` relative to the scenario's folder or any folder above it.
+/// Resolves `fixtures/...` relative to the scenario's folder or the nearest folder above it that
+/// holds it. A fixture is confined to that `fixtures/` folder: an absolute path, a `..`, or a
+/// symlink leading out of the folder is refused, so a scenario cannot send any local file.
 fn read_fixture(scenario: &Path, file: &str) -> Result<Value, String> {
+    let relative = Path::new(file);
+    let confined = relative.starts_with("fixtures")
+        && relative.components().count() >= 2
+        && relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
+    if !confined {
+        return Err(format!(
+            "body_file `{file}` must name a file inside a `fixtures/` folder, e.g. `fixtures/user.json` \
+             (no absolute path, no `..`)"
+        ));
+    }
     let start = scenario.parent().unwrap_or(Path::new("."));
-    let candidate = start
+    let (dir, candidate) = start
         .ancestors()
-        .map(|dir| dir.join(file))
-        .chain(std::iter::once(PathBuf::from(file)))
-        .find(|p| p.is_file())
+        .map(|dir| (dir, dir.join(relative)))
+        .find(|(_, p)| p.is_file())
         .ok_or_else(|| {
             format!("fixture `{file}` not found next to the scenario or in any folder above it")
         })?;
-    let text = std::fs::read_to_string(&candidate)
+    let folder = dir.join("fixtures");
+    let real = candidate
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve fixture {}: {e}", candidate.display()))?;
+    let real_folder = folder
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve {}: {e}", folder.display()))?;
+    if !real.starts_with(&real_folder) {
+        return Err(format!(
+            "body_file `{file}` leads out of {} (through a symlink): fixtures must stay inside it",
+            folder.display()
+        ));
+    }
+    let text = std::fs::read_to_string(&real)
         .map_err(|e| format!("cannot read fixture {}: {e}", candidate.display()))?;
     serde_json::from_str(&text)
         .map_err(|e| format!("fixture {} is not valid JSON: {e}", candidate.display()))

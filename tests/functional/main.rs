@@ -22,3 +22,4 @@ mod server_okta;
 mod server_patch;
 mod server_quirks;
 mod steady_state;
+mod validation;
