@@ -98,6 +98,7 @@ pub async fn start_target(
                 auth: auth.server_mode(),
                 base_path: profile.base_path.clone(),
                 quirks: all.clone(),
+                ..Default::default()
             };
             match crate::server::start(config).await {
                 Ok(server) => Ok((server.base_url().to_string(), Some(server), all)),

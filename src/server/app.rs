@@ -37,6 +37,8 @@ pub struct AppState {
     pub base_path: String,
     pub quirks: Quirks,
     pub verbose: bool,
+    /// Stored users and groups past which a create is refused (507).
+    pub max_resources: usize,
     store: RwLock<Store>,
     delayed: Option<Mutex<DelayedView>>,
     requests: AtomicU64,
@@ -59,6 +61,7 @@ impl AppState {
             base_path,
             quirks,
             verbose,
+            max_resources: super::DEFAULT_MAX_RESOURCES,
             store: RwLock::new(Store::default()),
             delayed,
             requests: AtomicU64::new(0),

@@ -44,6 +44,9 @@ pub struct ServeArgs {
     /// value: stale-reads=300ms, rate-limit=5, slow=200ms. See --list-quirks.
     #[arg(long = "quirk", value_name = "NAME[=VALUE]")]
     pub quirks: Vec<String>,
+    /// Most users and groups stored at once; past it a create is answered 507 (bounds memory).
+    #[arg(long, default_value_t = super::DEFAULT_MAX_RESOURCES, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..), value_name = "N")]
+    pub max_resources: usize,
     /// Print every quirk with a one-line description and exit.
     #[arg(long)]
     pub list_quirks: bool,
@@ -115,6 +118,7 @@ pub fn run_serve(args: ServeArgs) -> u8 {
         auth: args.auth,
         base_path: args.base_path.clone(),
         quirks: args.quirks.clone(),
+        max_resources: args.max_resources,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

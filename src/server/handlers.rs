@@ -326,8 +326,14 @@ fn check_unique(
     Ok(())
 }
 
-/// Group members must be existing users or groups.
-fn check_member_ids(store: &Store, kind: ResourceKind, attrs: &Map<String, Value>) -> Result<()> {
+/// Group members must be existing users or groups, and a group (`group_id`, once it exists)
+/// can never contain itself, directly or through nested groups.
+fn check_member_ids(
+    store: &Store,
+    kind: ResourceKind,
+    attrs: &Map<String, Value>,
+    group_id: Option<&str>,
+) -> Result<()> {
     if kind != ResourceKind::Group {
         return Ok(());
     }
@@ -345,13 +351,38 @@ fn check_member_ids(store: &Store, kind: ResourceKind, attrs: &Map<String, Value
                 "member '{id}' is not a known User or Group id"
             )));
         }
+        if let Some(own) = group_id
+            && contains_group(store, id, own)
+        {
+            return Err(ScimError::invalid_value(format!(
+                "member '{id}' would make group '{own}' contain itself"
+            )));
+        }
     }
     Ok(())
 }
 
-/// Deletes a resource; deleting a user also removes it from every group.
+/// Whether group `wanted` is `start` or nested (at any depth) inside group `start`.
+fn contains_group(store: &Store, start: &str, wanted: &str) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut pending = vec![start.to_string()];
+    while let Some(id) = pending.pop() {
+        if id == wanted {
+            return true;
+        }
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        if let Some(g) = store.get(ResourceKind::Group, &id) {
+            pending.extend(g.member_ids().map(str::to_string));
+        }
+    }
+    false
+}
+
+/// Deletes a resource and every member reference to it (a user or a nested group).
 fn remove_resource(store: &mut Store, changes: &mut Vec<Change>, kind: ResourceKind, id: &str) {
-    if kind == ResourceKind::User {
+    {
         let groups: Vec<Resource> = store.groups_of(id).cloned().collect();
         for mut g in groups {
             if let Some(Value::Array(ms)) = g.attrs.get_mut("members") {
@@ -367,6 +398,22 @@ fn remove_resource(store: &mut Store, changes: &mut Vec<Change>, kind: ResourceK
     changes.push((kind, id.to_string(), None));
 }
 
+/// Past `serve --max-resources` stored users and groups, a create is refused with 507 so the
+/// server's memory stays bounded.
+fn check_capacity(ctx: &RequestContext<'_>, store: &Store) -> Result<()> {
+    let max = ctx.state.max_resources;
+    if store.len(ResourceKind::User) + store.len(ResourceKind::Group) >= max {
+        return Err(ScimError::new(
+            507,
+            None,
+            format!(
+                "the server holds its maximum of {max} users and groups (serve --max-resources); delete some first"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn create(ctx: &RequestContext<'_>, kind: ResourceKind) -> Result<Response> {
     let q = &ctx.state.quirks;
     let body = parse_body(ctx)?;
@@ -377,8 +424,9 @@ fn create(ctx: &RequestContext<'_>, kind: ResourceKind) -> Result<Response> {
     resource::check_required(kind, &attrs)?;
     resource::apply_store_quirks(kind, &mut attrs, q);
     let (mut out, version, id) = ctx.state.write(|store, changes| {
+        check_capacity(ctx, store)?;
         check_unique(ctx, store, kind, &attrs, None)?;
-        check_member_ids(store, kind, &attrs)?;
+        check_member_ids(store, kind, &attrs, None)?;
         let now = SystemTime::now();
         let res = Resource {
             id: uuid::Uuid::new_v4().to_string(),
@@ -437,7 +485,7 @@ fn commit(
     attrs: Map<String, Value>,
 ) -> Result<(Value, u64)> {
     check_unique(ctx, store, kind, &attrs, Some(&old.id))?;
-    check_member_ids(store, kind, &attrs)?;
+    check_member_ids(store, kind, &attrs, Some(&old.id))?;
     let mut res = old.clone();
     if res.attrs != attrs {
         res.attrs = attrs;

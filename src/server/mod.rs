@@ -53,7 +53,13 @@ pub struct ServerConfig {
     pub base_path: String,
     /// Quirk names, optionally `name=value` (e.g. `stale-reads=300ms`).
     pub quirks: Vec<String>,
+    /// Stored users and groups past which a create is answered 507 (bounds memory).
+    pub max_resources: usize,
 }
+
+/// Default of `serve --max-resources`: room for the largest `load` run (100,000 users and a
+/// group) twice over, about 400 MB of memory.
+pub const DEFAULT_MAX_RESOURCES: usize = 200_000;
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -64,6 +70,7 @@ impl Default for ServerConfig {
             auth: AuthMode::Bearer,
             base_path: "/scim/v2".into(),
             quirks: Vec::new(),
+            max_resources: DEFAULT_MAX_RESOURCES,
         }
     }
 }
@@ -139,13 +146,9 @@ pub(crate) async fn start_with(
         addr: addr_text,
         source,
     })?;
-    let state = Arc::new(app::AppState::new(
-        config.auth,
-        token,
-        base_path.clone(),
-        quirks,
-        verbose,
-    ));
+    let mut state = app::AppState::new(config.auth, token, base_path.clone(), quirks, verbose);
+    state.max_resources = config.max_resources.max(1);
+    let state = Arc::new(state);
     let router = axum::Router::new().fallback(app::handle).with_state(state);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {

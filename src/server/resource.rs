@@ -324,22 +324,34 @@ pub fn render(kind: ResourceKind, r: &Resource, ctx: &RenderContext<'_>) -> Valu
                 .map(|m| {
                     let value = m.get("value").and_then(Value::as_str).unwrap_or_default();
                     let user = ctx.store.get(ResourceKind::User, value);
+                    let group = ctx.store.get(ResourceKind::Group, value);
                     let display = m
                         .get("display")
                         .cloned()
-                        .or_else(|| user.and_then(|u| u.attrs.get("userName").cloned()));
+                        .or_else(|| user.and_then(|u| u.attrs.get("userName").cloned()))
+                        .or_else(|| group.and_then(|g| g.attrs.get("displayName").cloned()));
                     let mut o = Map::new();
                     o.insert("value".into(), Value::String(value.to_string()));
                     if let Some(d) = display {
                         o.insert("display".into(), d);
                     }
-                    if user.is_some() {
+                    let endpoint = match (user, group) {
+                        (Some(_), _) => Some("Users"),
+                        (None, Some(_)) => Some("Groups"),
+                        (None, None) => None,
+                    };
+                    if let Some(endpoint) = endpoint {
                         o.insert(
                             "$ref".into(),
-                            Value::String(format!("{}/Users/{value}", ctx.base)),
+                            Value::String(format!("{}/{endpoint}/{value}", ctx.base)),
                         );
                     }
-                    let ty = m.get("type").cloned().unwrap_or_else(|| json!("User"));
+                    // The stored resource decides the type; a client's word only for unknown ids.
+                    let ty = match endpoint {
+                        Some("Groups") => json!("Group"),
+                        Some(_) => json!("User"),
+                        None => m.get("type").cloned().unwrap_or_else(|| json!("User")),
+                    };
                     o.insert("type".into(), ty);
                     Value::Object(o)
                 })

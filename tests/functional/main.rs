@@ -18,6 +18,7 @@ mod record;
 mod reference_snapshots;
 mod server_behaviour;
 mod server_cli;
+mod server_integrity;
 mod server_okta;
 mod server_patch;
 mod server_quirks;
