@@ -9,6 +9,8 @@ mod errors;
 pub mod filter;
 mod handlers;
 mod patch;
+#[cfg(test)]
+mod properties;
 mod query;
 mod quirks;
 mod resource;

@@ -14,6 +14,7 @@ mod detection_matrix;
 mod hostile_ids;
 mod hostile_targets;
 mod load;
+mod properties;
 mod record;
 mod reference_snapshots;
 mod server_behaviour;
