@@ -447,3 +447,36 @@ async fn clean_up(
     })
     .await;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::fan_out;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn results_keep_their_index() {
+        let out = runtime().block_on(fan_out(5, 2, |i| async move { i * 10 }));
+        assert_eq!(out, vec![0, 10, 20, 30, 40]);
+    }
+
+    #[test]
+    fn a_panicking_job_is_re_raised_never_dropped() {
+        let rt = runtime();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            rt.block_on(fan_out(3, 2, |i| async move {
+                assert_ne!(i, 1, "job 1 fails");
+                i
+            }))
+        }));
+        assert!(
+            outcome.is_err(),
+            "the panic reached the caller: {outcome:?}"
+        );
+    }
+}
