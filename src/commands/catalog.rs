@@ -190,10 +190,10 @@ pub fn profiles() -> u8 {
     for p in Profile::builtins() {
         let features: Vec<&str> = p.features.iter().map(|f| f.as_str()).collect();
         outln!(
-            "{}  ({} dialect, unique identifier {:?}, auth {})",
+            "{}  ({} dialect, unique identifier {}, auth {})",
             p.name,
             p.dialect,
-            p.unique_identifier,
+            p.unique_identifier.as_str(),
             p.auth.as_str()
         );
         outln!("  {}", p.description);

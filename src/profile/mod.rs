@@ -20,6 +20,16 @@ pub enum UniqueIdentifier {
     Email,
 }
 
+impl UniqueIdentifier {
+    /// The name used in profile files: `userName` or `email`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UniqueIdentifier::UserName => "userName",
+            UniqueIdentifier::Email => "email",
+        }
+    }
+}
+
 /// How Okta sends credentials (okta-protocol.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]

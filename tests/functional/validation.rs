@@ -274,3 +274,20 @@ fn import_never_writes_a_scenario_that_fails_validate() {
     assert_eq!(run.code, 4, "{}", output(&run));
     assert!(!dir.path().join("u.yaml").exists());
 }
+
+#[test]
+fn profiles_are_listed_in_their_file_words_not_debug_text() {
+    let run = scimreplay(&["profiles"], None, &[]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.contains("unique identifier userName"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("unique identifier email"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("UserName") && !run.stdout.contains("Email,"));
+}
