@@ -289,5 +289,5 @@ fn profiles_are_listed_in_their_file_words_not_debug_text() {
         "{}",
         run.stdout
     );
-    assert!(!run.stdout.contains("UserName") && !run.stdout.contains("Email,"));
+    assert!(!run.stdout.contains("unique identifier UserName"));
 }
