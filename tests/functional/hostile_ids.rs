@@ -328,3 +328,57 @@ fn an_import_whose_total_lies_stops_at_the_first_page_that_adds_nothing() {
         );
     }
 }
+
+#[test]
+fn steady_never_sends_a_request_to_a_hostile_id() {
+    for id in ["..", "", "../Groups/VICTIM123"] {
+        let target = Target::start();
+        target.mount(
+            Mock::given(method("GET")).and(path("/scim/v2/Users")),
+            ResponseTemplate::new(200).set_body_json(empty_list()),
+            20,
+        );
+        target.mount(
+            Mock::given(method("GET")).and(path("/scim/v2/Groups")),
+            ResponseTemplate::new(200).set_body_json(empty_list()),
+            20,
+        );
+        for collection in ["Users", "Groups"] {
+            target.mount(
+                Mock::given(method("POST")).and(path(format!("/scim/v2/{collection}"))),
+                ResponseTemplate::new(201).set_body_json(json!({"id": id})),
+                20,
+            );
+        }
+        let base = target.base();
+        let run = scimreplay(
+            &[
+                "steady",
+                "--cycles",
+                "1",
+                "--target",
+                &base,
+                "--token",
+                "tok",
+                "--max-retry-wait",
+                "0s",
+                "--read-settle",
+                "0",
+            ],
+            None,
+            &[],
+        );
+        no_panic(&run);
+        assert_ne!(run.code, 0, "{id:?}: {}", run.stdout);
+        for r in target.requests() {
+            let p = r.url.path();
+            let rest = p
+                .strip_prefix("/scim/v2/Users")
+                .or_else(|| p.strip_prefix("/scim/v2/Groups"));
+            let ok = rest.is_some_and(|rest| {
+                rest.is_empty() || (rest == "/..%2FGroups%2FVICTIM123" && id.len() > 2)
+            });
+            assert!(ok, "{id:?}: {} {}", r.method, r.url);
+        }
+    }
+}
