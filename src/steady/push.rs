@@ -3,7 +3,7 @@
 //! path-less PATCH replace in the PATCH dialect and part of the PUT in the PUT dialect; group
 //! pushes are GET + PUT (PUT dialect) or a rename plus a members replace PATCH (PATCH dialect).
 
-use super::fidelity;
+use crate::check::drift as fidelity;
 use super::http::{Reply, Session};
 use super::model::members_json;
 use crate::scenario::Dialect;

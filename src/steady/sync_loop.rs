@@ -3,7 +3,7 @@
 //! send for each difference; then a verdict per resource: stable, converges after k cycles,
 //! or loops (with the attributes that flip and their values per cycle).
 
-use super::fidelity::{self, Drift, DriftKind};
+use crate::check::drift::{self as fidelity, Drift, DriftKind};
 use super::http::{Session, id_of, resources, total_results};
 use super::model::Model;
 use super::push;
@@ -99,6 +99,17 @@ pub struct ResourceLoop {
     /// Differences per cycle (index 0 = cycle 1).
     #[serde(skip)]
     pub cycles: Vec<Vec<Drift>>,
+}
+
+impl ResourceLoop {
+    /// `User` or `Group`.
+    pub fn resource_kind(&self) -> ResourceKind {
+        if self.kind == "Group" {
+            ResourceKind::Group
+        } else {
+            ResourceKind::User
+        }
+    }
 }
 
 /// Runs `cycles` import/compare/push cycles. Returns a verdict per resource and the longest
