@@ -177,8 +177,10 @@ fn loop_section(out: &Outcome) -> String {
 fn idempotency_section(out: &Outcome) -> String {
     let mut s = String::from("\nIdempotency\n");
     for f in &out.idempotency {
-        if f.passed {
+        if f.passed && f.message.is_empty() {
             s.push_str(&format!("  {} {}\n", "ok  ".green(), f.probe));
+        } else if f.passed {
+            s.push_str(&format!("  {} {}: {}\n", "ok  ".green(), f.probe, f.message));
         } else {
             s.push_str(&format!(
                 "  {} {}: {}\n",
