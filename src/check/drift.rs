@@ -210,7 +210,8 @@ fn compare_multi(path: &str, want: &[Value], got: &[Value], out: &mut Vec<Drift>
         };
         let hit = keys.iter().find_map(|key_attr| {
             let key = w.get(*key_attr).filter(|k| !k.is_null())?;
-            let i = (0..got.len()).find(|&i| !used[i] && loosely_equal(got[i].get(*key_attr), key))?;
+            let i =
+                (0..got.len()).find(|&i| !used[i] && loosely_equal(got[i].get(*key_attr), key))?;
             Some((i, element_label(path, key_attr, key)))
         });
         match hit {
@@ -221,7 +222,12 @@ fn compare_multi(path: &str, want: &[Value], got: &[Value], out: &mut Vec<Drift>
             }
         }
     }
-    for g in got.iter().enumerate().filter(|(i, _)| !used[*i]).map(|x| x.1) {
+    for g in got
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !used[*i])
+        .map(|x| x.1)
+    {
         let key = g.get("value").unwrap_or(g);
         out.push(Drift {
             path: element_label(path, "value", key),
@@ -401,7 +407,10 @@ mod tests {
             d[6].consequence(ResourceKind::User, false)
                 .starts_with("value lost")
         );
-        assert!(d[3].consequence(ResourceKind::User, false).contains("caseExact"));
+        assert!(
+            d[3].consequence(ResourceKind::User, false)
+                .contains("caseExact")
+        );
         assert!(
             d[6].consequence(ResourceKind::User, true)
                 .contains("sync loop")
@@ -437,7 +446,11 @@ mod tests {
             paths(&d),
             vec![("emails[type eq \"work\"].value", DriftKind::Changed)]
         );
-        let gone = compare(ResourceKind::User, &sent, &json!({"emails": [{"value": "c@y"}]}));
+        let gone = compare(
+            ResourceKind::User,
+            &sent,
+            &json!({"emails": [{"value": "c@y"}]}),
+        );
         assert_eq!(
             paths(&gone),
             vec![
@@ -481,11 +494,20 @@ mod tests {
         assert_eq!(user("userName", DriftKind::Changed).severity(u), fail);
         assert_eq!(user("userName", DriftKind::CaseOnly).severity(u), warn);
         assert_eq!(user("(not imported)", DriftKind::Lost).severity(u), fail);
-        for p in ["displayName", "locale", "title", "name.formatted", "emails[value eq \"x\"].type"] {
+        for p in [
+            "displayName",
+            "locale",
+            "title",
+            "name.formatted",
+            "emails[value eq \"x\"].type",
+        ] {
             assert_eq!(user(p, DriftKind::Lost).severity(u), warn, "{p}");
         }
         assert_eq!(user("displayName", DriftKind::Changed).severity(g), fail);
-        assert_eq!(user("members[value eq \"u1\"]", DriftKind::Lost).severity(g), fail);
+        assert_eq!(
+            user("members[value eq \"u1\"]", DriftKind::Lost).severity(g),
+            fail
+        );
     }
 
     #[test]

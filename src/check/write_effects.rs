@@ -68,9 +68,7 @@ fn judge(input: &CheckInput, class: Severity) -> Verdict {
         (_, Some(read), _) => read,
         (_, None, Severity::Warn) => return Verdict::NotApplicable,
         (status, None, _) => {
-            return Verdict::Fail(format!(
-                "the read answered {status} without a JSON body"
-            ));
+            return Verdict::Fail(format!("the read answered {status} without a JSON body"));
         }
     };
     let kind = resource_kind(input, write);
@@ -79,12 +77,11 @@ fn judge(input: &CheckInput, class: Severity) -> Verdict {
     } else {
         replace_expected(&sent)
     };
-    let mut problems: Vec<String> =
-        drift::compare(kind, &Value::Object(expected.set), read)
-            .iter()
-            .filter(|d| d.severity(kind) == class)
-            .map(reads_back)
-            .collect();
+    let mut problems: Vec<String> = drift::compare(kind, &Value::Object(expected.set), read)
+        .iter()
+        .filter(|d| d.severity(kind) == class)
+        .map(reads_back)
+        .collect();
     problems.extend(
         expected
             .effects
@@ -150,9 +147,7 @@ fn replace_expected(sent: &Value) -> Expected {
     };
     for (k, v) in obj.iter().filter(|(k, _)| echoed(k)) {
         match (k.as_str(), v) {
-            ("members", Value::Array(m)) => {
-                out.effects.push(Effect::MembersExactly(member_ids(m)))
-            }
+            ("members", Value::Array(m)) => out.effects.push(Effect::MembersExactly(member_ids(m))),
             _ => {
                 out.set.insert(k.clone(), v.clone());
             }
@@ -430,7 +425,10 @@ mod tests {
         let bad = json!({"displayName": "Old", "members": [{"value": "u1"}, {"value": "u2"}]});
         let (raw, _) = verdicts("PATCH", "/Groups/g", sent, bad);
         let msg = fail_text(&raw);
-        assert!(msg.contains("displayName reads back as \"Old\" instead of \"New\""), "{msg}");
+        assert!(
+            msg.contains("displayName reads back as \"Old\" instead of \"New\""),
+            "{msg}"
+        );
         assert!(msg.contains("member u1 is still in the group"), "{msg}");
     }
 
@@ -443,7 +441,10 @@ mod tests {
             "name": {"givenName": "A"}, "emails": [{"value": "a@x", "primary": true}]});
         let (raw, fid) = verdicts("PUT", "/Users/1", sent, read);
         let raw = fail_text(&raw);
-        assert!(raw.contains("active reads back as true instead of false"), "{raw}");
+        assert!(
+            raw.contains("active reads back as true instead of false"),
+            "{raw}"
+        );
         assert!(raw.contains("userName reads back as \"b@x\""), "{raw}");
         assert!(!raw.contains("locale"), "{raw}");
         let fid = fail_text(&fid);
@@ -465,7 +466,10 @@ mod tests {
         let read = json!({"displayName": "Old", "members": []});
         let (raw, fid) = verdicts("PUT", "/Groups/g", sent, read);
         let raw = fail_text(&raw);
-        assert!(raw.contains("displayName") && raw.contains("members read back as []"), "{raw}");
+        assert!(
+            raw.contains("displayName") && raw.contains("members read back as []"),
+            "{raw}"
+        );
         assert_eq!(fid, Verdict::Pass);
     }
 

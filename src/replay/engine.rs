@@ -224,8 +224,7 @@ impl Engine<'_> {
         };
         let outcome =
             crate::steady::execute(&mut session, self.profile, &self.run_id, cycles).await;
-        let report =
-            crate::steady::report::scenario_report(
+        let report = crate::steady::report::scenario_report(
             &outcome,
             &self.base_url,
             &self.secrets,

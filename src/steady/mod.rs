@@ -23,12 +23,12 @@ pub mod report;
 pub mod sync_loop;
 pub mod table;
 
+use crate::check::Severity;
+use crate::check::drift::{self as fidelity, Drift, DriftKind};
 use crate::profile::Profile;
 use crate::replay::exchange::Exchange;
-use crate::check::Severity;
 use crate::scenario::{Dialect, Feature};
 use crate::server::schema::ResourceKind;
-use crate::check::drift::{self as fidelity, Drift, DriftKind};
 use http::{Reply, Session, id_of};
 use model::{Model, group_body};
 use serde::Serialize;

@@ -3,9 +3,9 @@
 //! path-less PATCH replace in the PATCH dialect and part of the PUT in the PUT dialect; group
 //! pushes are GET + PUT (PUT dialect) or a rename plus a members replace PATCH (PATCH dialect).
 
-use crate::check::drift as fidelity;
 use super::http::{Reply, Session};
 use super::model::members_json;
+use crate::check::drift as fidelity;
 use crate::scenario::Dialect;
 use crate::server::schema::ResourceKind;
 use serde_json::{Value, json};

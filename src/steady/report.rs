@@ -6,9 +6,9 @@ use super::sync_loop::LoopVerdict;
 use super::{DriftRow, Outcome, Phase};
 use crate::check::Severity;
 use crate::check::drift::{self as fidelity, Drift};
-use serde_json::Value;
 use crate::normalize::scrub_secrets as scrub;
 use crate::replay::result::{CheckOutcome, ScenarioReport, Status, StepReport};
+use serde_json::Value;
 
 /// Fills each drift row's verdict, consequence and severity from the sync loop, and adds rows
 /// for attributes that only the import showed.

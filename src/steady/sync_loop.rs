@@ -3,10 +3,10 @@
 //! send for each difference; then a verdict per resource: stable, converges after k cycles,
 //! or loops (with the attributes that flip and their values per cycle).
 
-use crate::check::drift::{self as fidelity, Drift, DriftKind};
 use super::http::{Session, id_of, resources, total_results};
 use super::model::Model;
 use super::push;
+use crate::check::drift::{self as fidelity, Drift, DriftKind};
 use crate::scenario::Dialect;
 use crate::server::schema::ResourceKind;
 use serde::Serialize;

@@ -180,7 +180,12 @@ fn idempotency_section(out: &Outcome) -> String {
         if f.passed && f.message.is_empty() {
             s.push_str(&format!("  {} {}\n", "ok  ".green(), f.probe));
         } else if f.passed {
-            s.push_str(&format!("  {} {}: {}\n", "ok  ".green(), f.probe, f.message));
+            s.push_str(&format!(
+                "  {} {}: {}\n",
+                "ok  ".green(),
+                f.probe,
+                f.message
+            ));
         } else {
             s.push_str(&format!(
                 "  {} {}: {}\n",
