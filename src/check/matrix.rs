@@ -69,22 +69,22 @@ pub const MATRIX: &[Row] = &[
     tolerated(
         "lowercase-emails",
         &["steady-state.fidelity"],
-        "profile attribute drift: Okta re-pushes its value on every update but its state is right; a warning (a sync loop only where imports update Okta profiles, see docs/steady-state.md)",
+        "profile attribute drift: a warning; Okta re-pushes its value, its state stays right (docs/steady-state.md)",
     ),
     tolerated(
         "drops-locale",
         &["steady-state.fidelity"],
-        "profile attribute drift: Okta re-pushes its value on every update but its state is right; a warning (a sync loop only where imports update Okta profiles, see docs/steady-state.md)",
+        "profile attribute drift: a warning; Okta re-pushes its value, its state stays right (docs/steady-state.md)",
     ),
     tolerated(
         "reorders-emails",
         &["steady-state.fidelity"],
-        "profile attribute drift: Okta re-pushes its value on every update but its state is right; a warning (a sync loop only where imports update Okta profiles, see docs/steady-state.md)",
+        "profile attribute drift: a warning; Okta re-pushes its value, its state stays right (docs/steady-state.md)",
     ),
     tolerated(
         "recomputes-display-name",
         &["steady-state.fidelity"],
-        "profile attribute drift: Okta re-pushes its value on every update but its state is right; a warning (a sync loop only where imports update Okta profiles, see docs/steady-state.md)",
+        "profile attribute drift: a warning; Okta re-pushes its value, its state stays right (docs/steady-state.md)",
     ),
     tolerated(
         "stale-reads",
