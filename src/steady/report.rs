@@ -112,7 +112,7 @@ pub fn checks(out: &Outcome) -> Checks {
             .iter()
             .filter(|r| r.seen_in.iter().any(|s| s != "import"))
             .filter(|r| base_severity(r) == sev)
-            .map(|r| row_message(r))
+            .map(row_message)
             .collect()
     };
     let idem: Vec<String> = out

@@ -93,10 +93,11 @@ pub fn drift_table(out: &Outcome) -> String {
     ));
     for r in &out.rows {
         let stored = r.stored.as_ref().map_or("(absent)".to_string(), cell);
-        let text = format!("{} ({})", r.verdict, r.severity);
-        let verdict = match r.severity {
-            Severity::Fail => text.red().bold().to_string(),
-            Severity::Warn => text.yellow().to_string(),
+        // A row that converged is a read lag, not judged; the others show their severity.
+        let verdict = match (r.verdict.starts_with("converges"), r.severity) {
+            (true, _) => r.verdict.yellow().to_string(),
+            (false, Severity::Fail) => format!("{} (fail)", r.verdict).red().bold().to_string(),
+            (false, Severity::Warn) => format!("{} (warn)", r.verdict).yellow().to_string(),
         };
         s.push_str(&format!(
             "  {:<8} {:<width$} {:<CELL$} {:<CELL$} {verdict}\n",
@@ -210,8 +211,8 @@ fn checks_section(out: &Outcome) -> String {
             Severity::Warn => "WARN".yellow().bold().to_string(),
         };
         s.push_str(&format!(
-            "  {label} {}: {}\n       hint: {}\n       see: {}\n",
-            check.id, check.message, check.hint, check.reference
+            "  {label} {}\n       hint: {}\n       see: {}\n",
+            check.id, check.hint, check.reference
         ));
     }
     s
