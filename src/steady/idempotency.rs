@@ -1,5 +1,5 @@
-//! Idempotency: Okta repeats writes (duplicate GET+PUT pairs, retried tasks, okta-protocol.md
-//! §7 "Steady state"). Replaying the same PUT or PATCH must change nothing observable except
+//! Idempotency: Okta repeats writes (duplicate GET+PUT pairs, retried tasks;
+//! docs/steady-state.md). Replaying the same PUT or PATCH must change nothing observable except
 //! `meta.lastModified`/`meta.version`; repeated deactivation and repeated member adds must
 //! succeed; a retried POST of a user must be answered 409 instead of creating a second account
 //! (a second group with the same `displayName` is allowed: `uniqueness: none`).

@@ -1,14 +1,16 @@
 //! Steady state (issue 5): does Okta's view of the users and groups it provisions stay equal to
 //! the server's, or do imports and pushes go round forever?
 //!
-//! Three checks run against one small, bounded set of resources (two users, one group) that
+//! Three phases run against one small, bounded set of resources (two users, one group) that
 //! the run creates and deletes again:
-//! * `steady-state.fidelity` ([`fidelity`]): every write's response and a fresh (settled) read
-//!   must hold exactly what Okta sent;
+//! * fidelity: every write's response and a fresh (settled) read are compared with what Okta
+//!   sent ([`crate::check::drift`]): wrong Okta state is `read-after-write` (fail), other drift
+//!   `steady-state.fidelity` (warn);
 //! * `steady-state.idempotent` ([`idempotency`]): repeated PUT/PATCH, deactivation and member
-//!   adds change nothing, a retried POST gets 409;
+//!   adds change nothing, a retried user POST gets 409 (a second group is allowed);
 //! * `steady-state.sync-loop` ([`sync_loop`]): N cycles of Okta import → compare → push, with a
-//!   verdict per resource.
+//!   verdict per resource; a loop fails only on Okta state or on an attribute that flows back
+//!   into Okta (profile feature `import-updates-profile`), else it is a fidelity warning.
 //!
 //! [`execute`] runs them and returns an [`Outcome`]; [`report`] turns it into a
 //! [`ScenarioReport`](crate::replay::result::ScenarioReport) for `run`'s reporters, [`table`]
