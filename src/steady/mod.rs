@@ -14,7 +14,7 @@
 //!
 //! [`execute`] runs them and returns an [`Outcome`]; [`report`] turns it into a
 //! [`ScenarioReport`](crate::replay::result::ScenarioReport) for `run`'s reporters, [`table`]
-//! renders the drift table and [`json`] the `steady --report-json` document.
+//! renders the drift table and [`json`](mod@json) the `steady --report-json` document.
 
 pub mod http;
 pub mod idempotency;
