@@ -182,7 +182,7 @@ fn loop_problems(out: &Outcome) -> (Vec<String>, Vec<String>) {
         }
         if !soft.is_empty() {
             repushed.push(format!(
-                "{} differs from Okta's profile after every import on {}: Okta re-pushes it on every update (drift, not a sync loop: the profile does not declare that imports update Okta profiles)",
+                "{} differs from Okta's profile after every import on {}: Okta re-pushes Okta's values on every update (drift, not a sync loop: the profile does not declare that imports update Okta profiles)",
                 r.resource,
                 soft.join(", ")
             ));
