@@ -164,7 +164,7 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  scimreplay steady                                      # okta-aiw against the embedded reference server\n  scimreplay steady --profile okta-oin --quirk lowercase-emails\n  SCIM_TOKEN=... scimreplay steady --target https://scim.example.com/scim/v2 --token-env SCIM_TOKEN --report-json steady.json\n\nExit codes: 0 steady, 1 drift, loops or idempotency failures, 2 usage error, 3 target unreachable/TLS/auth rejected"
+    after_help = "Examples:\n  scimreplay steady                                      # okta-aiw against the embedded reference server\n  scimreplay steady --profile okta-oin --quirk lowercase-emails\n  SCIM_TOKEN=... scimreplay steady --target https://scim.example.com/scim/v2 --token-env SCIM_TOKEN --report-json steady.json\n\nExit codes: 0 no fail-severity finding (profile attribute drift is a warning; --strict: none at all), 1 wrong Okta state, sync loops, idempotency failures or refused writes, 2 usage error, 3 target unreachable/TLS/auth rejected"
 )]
 pub struct SteadyArgs {
     #[command(flatten)]
@@ -178,6 +178,9 @@ pub struct SteadyArgs {
     /// Write the steady-state JSON report here (docs/steady-state.md)
     #[arg(long, value_name = "FILE")]
     pub report_json: Option<PathBuf>,
+    /// Warn-severity findings (profile attribute drift) also exit 1
+    #[arg(long)]
+    pub strict: bool,
     /// Colour output
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,

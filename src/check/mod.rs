@@ -1,6 +1,7 @@
 //! Named Okta checks: the registry (stable id, severity, fix hint, protocol reference) and the
 //! check functions that judge exchanges. A failed check is a result, never an `Err` or panic.
 
+pub mod drift;
 mod filters;
 pub mod matrix;
 pub mod registry;
@@ -10,7 +11,6 @@ mod write_effects;
 
 pub use registry::{CHECKS, CheckDef, find};
 pub use rules::{CheckInput, RequestKind, Verdict};
-pub use write_effects::same as same_scim_value;
 
 use serde::Serialize;
 use std::fmt;

@@ -182,25 +182,25 @@ pub const CHECKS: &[CheckDef] = &[
     ),
     fail(
         "read-after-write",
-        "a read after a write shows the write took effect",
-        "persist what the request changed before answering 2xx; a success that changed nothing leaves Okta with the wrong state",
+        "a read after a write shows Okta's state: active, userName, group displayName and members",
+        "persist what the request changed before answering 2xx; a success that changed nothing leaves Okta with the wrong state (lost lifecycle change, lost rename or membership)",
         "okta-protocol.md §7 (steady state)",
     ),
-    fail(
+    warn(
         "steady-state.fidelity",
-        "a read after a write returns exactly what Okta sent",
+        "a read after a write returns the profile attributes exactly as Okta sent them",
         "store attribute values exactly as sent (no lower-casing, no moving of primary values, no recomputed or dropped attributes); otherwise Okta re-pushes them on every update and an import reports them as changed",
         "okta-protocol.md §7 (steady state)",
     ),
     fail(
         "steady-state.idempotent",
-        "repeating a write changes nothing; a retried POST answers 409",
-        "make PUT/PATCH idempotent (a replay changes nothing but meta.lastModified/version), accept repeated deactivation and member adds, and answer a POST of an existing userName or displayName with 409 instead of creating a second resource",
+        "repeating a write changes nothing; a retried user POST answers 409",
+        "make PUT/PATCH idempotent (a replay changes nothing but meta.lastModified/version), accept repeated deactivation and member adds, and answer a POST of an existing userName with 409 instead of creating a second account",
         "okta-protocol.md §7 (steady state)",
     ),
     fail(
         "steady-state.sync-loop",
-        "Okta's import → compare → push cycle reaches a steady state",
+        "Okta's import → compare → push cycle reaches a steady state on Okta's state and on attributes that flow back into Okta",
         "store what Okta pushes exactly as sent so an import finds Okta's values; otherwise every import reports a change and every push re-sends it, forever (see docs/steady-state.md)",
         "okta-protocol.md §7 (steady state)",
     ),

@@ -1,42 +1,49 @@
-//! Checks that a write took effect (read-after-write) and that a rejected PATCH or PUT is
-//! attributed to the Okta request shape the server refused.
+//! Checks that a write took effect (read-after-write), that the server stores what Okta sent
+//! (fidelity), and that a rejected PATCH or PUT is attributed to the Okta request shape the
+//! server refused.
+//!
+//! Both read checks use the one comparison of [`super::drift`] and split its findings by the
+//! severity model: `read-after-write` (fail) judges Okta's state — `active`, `userName`, a
+//! group's `displayName` and its members — and `steady-state.fidelity` (warn) every other
+//! attribute Okta sent (profile attributes: `locale`, `emails[].type`, a user's `displayName`…).
 
+use super::Severity;
+use super::drift::{self, Drift};
 use super::rules::{CheckInput, Resource, Verdict};
 use crate::replay::exchange::Exchange;
-use serde_json::Value;
+use crate::server::schema::ResourceKind;
+use serde_json::{Map, Value};
 
 /// Attributes a read is not expected to echo.
 const NOT_ECHOED: &[&str] = &["schemas", "id", "meta", "groups", "password"];
 
-/// One expectation derived from a write: the attribute at `path` should equal / contain /
-/// lack something after the write.
+/// A membership or removal a write asked for (compared by member id, not by the drift rules).
 #[derive(Debug)]
 enum Effect {
-    Equals(String, Value),
     MemberPresent(String),
     MemberAbsent(String),
     MembersExactly(Vec<String>),
     Absent(String),
 }
 
-/// How strictly a read is compared with what the write sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Comparison {
-    /// The write took effect: strings case-insensitively, multi-valued attributes as sets.
-    Effect,
-    /// The server stores exactly what Okta sent (steady state): strings exactly.
-    Fidelity,
+/// What a write asked the server to store: the attributes it set (compared with
+/// [`drift::compare`]) and its membership and removal effects.
+#[derive(Debug, Default)]
+struct Expected {
+    set: Map<String, Value>,
+    effects: Vec<Effect>,
 }
 
 pub fn read_after_write(input: &CheckInput) -> Verdict {
-    compare_read(input, Comparison::Effect)
+    judge(input, Severity::Fail)
 }
 
 pub fn fidelity(input: &CheckInput) -> Verdict {
-    compare_read(input, Comparison::Fidelity)
+    judge(input, Severity::Warn)
 }
 
-fn compare_read(input: &CheckInput, how: Comparison) -> Verdict {
+/// Judges the findings of class `class` on a read that verifies an earlier write.
+fn judge(input: &CheckInput, class: Severity) -> Verdict {
     let Some(write) = input.verified else {
         return Verdict::NotApplicable;
     };
@@ -54,51 +61,103 @@ fn compare_read(input: &CheckInput, how: Comparison) -> Verdict {
     let Some(resp) = &input.exchange.response else {
         return Verdict::NotApplicable;
     };
-    if resp.status == 404 {
-        return Verdict::Fail("the resource is gone (404) after the write".into());
-    }
-    let Some(read) = resp.json.as_ref() else {
-        return Verdict::Fail(format!(
-            "the read answered {} without a JSON body",
-            resp.status
-        ));
+    let method = write.request.method.as_str();
+    let read = match (resp.status, resp.json.as_ref(), class) {
+        (_, _, Severity::Warn) if resp.status == 404 => return Verdict::NotApplicable,
+        (404, _, _) => return Verdict::Fail("the resource is gone (404) after the write".into()),
+        (_, Some(read), _) => read,
+        (_, None, Severity::Warn) => return Verdict::NotApplicable,
+        (status, None, _) => {
+            return Verdict::Fail(format!("the read answered {status} without a JSON body"));
+        }
     };
-    let effects = if write.request.method == "PATCH" {
-        patch_effects(&sent)
+    let kind = resource_kind(input, write);
+    let expected = if method == "PATCH" {
+        patch_expected(&sent)
     } else {
-        replace_effects(&sent)
+        replace_expected(&sent)
     };
-    let problems: Vec<String> = effects.iter().filter_map(|e| unmet(e, read, how)).collect();
-    match (problems.is_empty(), how) {
-        (true, _) => Verdict::Pass,
-        (false, Comparison::Effect) => Verdict::Fail(format!(
-            "the {} answered {} but {}",
-            write.request.method,
-            write.status().unwrap_or(0),
-            problems.join("; ")
-        )),
-        (false, Comparison::Fidelity) => Verdict::Fail(format!(
+    let mut problems: Vec<String> = drift::compare(kind, &Value::Object(expected.set), read)
+        .iter()
+        .filter(|d| d.severity(kind) == class)
+        .map(reads_back)
+        .collect();
+    problems.extend(
+        expected
+            .effects
+            .iter()
+            .filter(|e| effect_class(kind, e) == class)
+            .filter_map(|e| unmet(e, read)),
+    );
+    if problems.is_empty() {
+        return Verdict::Pass;
+    }
+    let status = write.status().unwrap_or(0);
+    Verdict::Fail(match class {
+        Severity::Fail => format!("the {method} answered {status} but {}", problems.join("; ")),
+        Severity::Warn => format!(
             "the server stores something other than what Okta sent: {}; Okta will push it again on every update and an import reports it as changed",
             problems.join("; ")
-        )),
+        ),
+    })
+}
+
+/// `locale reads back as (absent) instead of "en-US"`.
+fn reads_back(d: &Drift) -> String {
+    let stored = d
+        .stored
+        .as_ref()
+        .map_or("(absent)".into(), Value::to_string);
+    if d.kind == drift::DriftKind::Added {
+        return format!("{} reads back although Okta never sent it", d.path);
+    }
+    format!("{} reads back as {stored} instead of {}", d.path, d.sent)
+}
+
+/// The resource the write addressed (`/Users` or `/Groups`).
+fn resource_kind(input: &CheckInput, write: &Exchange) -> ResourceKind {
+    let groups = match input.kind.resource {
+        Resource::Groups => true,
+        Resource::Users => false,
+        Resource::Other => write.request.url.contains("/Groups"),
+    };
+    if groups {
+        ResourceKind::Group
+    } else {
+        ResourceKind::User
     }
 }
 
-fn replace_effects(sent: &Value) -> Vec<Effect> {
-    let Some(obj) = sent.as_object() else {
-        return Vec::new();
-    };
-    obj.iter()
-        .filter(|(k, _)| !NOT_ECHOED.iter().any(|n| n.eq_ignore_ascii_case(k)))
-        .map(|(k, v)| match (k.as_str(), v) {
-            ("members", Value::Array(m)) => Effect::MembersExactly(member_ids(m)),
-            _ => Effect::Equals(k.clone(), v.clone()),
-        })
-        .collect()
+/// Membership effects are Okta state (fail); a removal is as severe as the attribute removed.
+fn effect_class(kind: ResourceKind, effect: &Effect) -> Severity {
+    match effect {
+        Effect::Absent(path) if !drift::okta_state(kind, path) => Severity::Warn,
+        _ => Severity::Fail,
+    }
 }
 
-fn patch_effects(sent: &Value) -> Vec<Effect> {
-    let mut effects = Vec::new();
+fn echoed(key: &str) -> bool {
+    !NOT_ECHOED.iter().any(|n| n.eq_ignore_ascii_case(key))
+}
+
+fn replace_expected(sent: &Value) -> Expected {
+    let mut out = Expected::default();
+    let Some(obj) = sent.as_object() else {
+        return out;
+    };
+    for (k, v) in obj.iter().filter(|(k, _)| echoed(k)) {
+        match (k.as_str(), v) {
+            ("members", Value::Array(m)) => out.effects.push(Effect::MembersExactly(member_ids(m))),
+            _ => {
+                out.set.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    out
+}
+
+fn patch_expected(sent: &Value) -> Expected {
+    let mut out = Expected::default();
     let ops = sent
         .get("Operations")
         .and_then(Value::as_array)
@@ -114,36 +173,54 @@ fn patch_effects(sent: &Value) -> Vec<Effect> {
         let value = op.get("value");
         match (kind.as_str(), path, value) {
             ("replace" | "add", None, Some(Value::Object(map))) => {
-                for (k, v) in map
-                    .iter()
-                    .filter(|(k, _)| !NOT_ECHOED.iter().any(|n| n.eq_ignore_ascii_case(k)))
-                {
-                    effects.push(Effect::Equals(k.clone(), v.clone()));
+                for (k, v) in map.iter().filter(|(k, _)| echoed(k)) {
+                    out.set.insert(k.clone(), v.clone());
                 }
             }
             ("add", Some(p), Some(Value::Array(m))) if p.eq_ignore_ascii_case("members") => {
-                effects.extend(member_ids(m).into_iter().map(Effect::MemberPresent));
+                out.effects
+                    .extend(member_ids(m).into_iter().map(Effect::MemberPresent));
             }
             ("replace", Some(p), Some(Value::Array(m))) if p.eq_ignore_ascii_case("members") => {
-                effects.push(Effect::MembersExactly(member_ids(m)));
+                out.effects.push(Effect::MembersExactly(member_ids(m)));
             }
             ("remove", Some(p), _) if p.to_ascii_lowercase().starts_with("members[") => {
                 if let Some(id) = filter_value(p) {
-                    effects.push(Effect::MemberAbsent(id));
+                    out.effects.push(Effect::MemberAbsent(id));
                 }
             }
             ("remove", Some(p), None) if !p.contains('[') => {
-                effects.push(Effect::Absent(p.to_string()))
+                out.effects.push(Effect::Absent(p.to_string()))
             }
             ("replace" | "add", Some(p), Some(v))
-                if !p.contains('[') && !NOT_ECHOED.iter().any(|n| n.eq_ignore_ascii_case(p)) =>
+                if !p.contains('[') && !p.contains(':') && echoed(p) =>
             {
-                effects.push(Effect::Equals(p.to_string(), v.clone()));
+                set_dotted(&mut out.set, p, v.clone());
             }
             _ => {}
         }
     }
-    effects
+    out
+}
+
+/// Sets `name.familyName` in a nested object.
+fn set_dotted(obj: &mut Map<String, Value>, dotted: &str, value: Value) {
+    match dotted.split_once('.') {
+        None => {
+            obj.insert(dotted.to_string(), value);
+        }
+        Some((top, rest)) => {
+            let entry = obj
+                .entry(top.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !entry.is_object() {
+                *entry = Value::Object(Map::new());
+            }
+            if let Value::Object(inner) = entry {
+                set_dotted(inner, rest, value);
+            }
+        }
+    }
 }
 
 fn member_ids(members: &[Value]) -> Vec<String> {
@@ -162,12 +239,9 @@ fn filter_value(path: &str) -> Option<String> {
 }
 
 fn get<'v>(root: &'v Value, dotted: &str) -> Option<&'v Value> {
-    dotted.split('.').try_fold(root, |cur, part| {
-        cur.as_object()?
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(part))
-            .map(|(_, v)| v)
-    })
+    dotted
+        .split('.')
+        .try_fold(root, |cur, part| drift::field(cur, part))
 }
 
 /// `<id> (<display>)` when the read names the member.
@@ -194,25 +268,8 @@ fn read_members(read: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-fn unmet(effect: &Effect, read: &Value, how: Comparison) -> Option<String> {
-    let equal = |want: &Value, got: &Value| match how {
-        Comparison::Effect => same(want, got),
-        Comparison::Fidelity => exact(want, got),
-    };
-    if how == Comparison::Fidelity && !matches!(effect, Effect::Equals(..)) {
-        return None; // membership and removals are read-after-write's to judge
-    }
+fn unmet(effect: &Effect, read: &Value) -> Option<String> {
     match effect {
-        Effect::Equals(path, want) => {
-            let got = get(read, path);
-            (!got.is_some_and(|g| equal(want, g))).then(|| {
-                format!(
-                    "{path} reads back as {} instead of {}",
-                    got.map_or("(absent)".into(), Value::to_string),
-                    want
-                )
-            })
-        }
         Effect::MemberPresent(id) => {
             (!read_members(read).contains(id)).then(|| format!("member {id} was not added"))
         }
@@ -229,49 +286,6 @@ fn unmet(effect: &Effect, read: &Value, how: Comparison) -> Option<String> {
         Effect::Absent(path) => get(read, path)
             .filter(|v| !v.is_null())
             .map(|v| format!("{path} is still {v}")),
-    }
-}
-
-/// Lenient SCIM equality: strings case-insensitively, objects over the keys that were sent,
-/// multi-valued attributes as sets (order ignored).
-pub fn same(sent: &Value, got: &Value) -> bool {
-    match (sent, got) {
-        (Value::String(a), Value::String(b)) => a.to_lowercase() == b.to_lowercase(),
-        (Value::Object(a), Value::Object(b)) => a.iter().all(|(k, v)| {
-            b.iter()
-                .find(|(bk, _)| bk.eq_ignore_ascii_case(k))
-                .is_some_and(|(_, bv)| same(v, bv))
-                || v.is_null()
-        }),
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| same(x, y)))
-        }
-        _ => sent == got,
-    }
-}
-
-/// Strict equality for steady state: strings exactly, objects over the keys that were sent,
-/// multi-valued attributes as sets of exactly equal elements (order ignored).
-pub fn exact(sent: &Value, got: &Value) -> bool {
-    match (sent, got) {
-        (Value::Object(a), Value::Object(b)) => a.iter().all(|(k, v)| {
-            b.iter()
-                .find(|(bk, _)| bk.eq_ignore_ascii_case(k))
-                .is_some_and(|(_, bv)| exact(v, bv))
-                || v.is_null()
-        }),
-        (Value::Array(a), Value::Array(b)) => {
-            let mut used = vec![false; b.len()];
-            a.len() == b.len()
-                && a.iter().all(|x| {
-                    let hit = b
-                        .iter()
-                        .enumerate()
-                        .position(|(i, y)| !used[i] && exact(x, y));
-                    hit.map(|i| used[i] = true).is_some()
-                })
-        }
-        _ => sent == got,
     }
 }
 
@@ -375,7 +389,28 @@ pub fn rejected_echo(ex: &Exchange, keys: &[&str]) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::fixtures::{BASE, exchange};
     use serde_json::json;
+
+    /// A verifying read of `read` after `method path` sent `sent` (answered 200).
+    fn verdicts(method: &str, path: &str, sent: Value, read: Value) -> (Verdict, Verdict) {
+        let write = exchange(method, path, Some(&sent.to_string()), 200, "{}");
+        let get = exchange("GET", path, None, 200, &read.to_string());
+        let input = CheckInput {
+            exchange: &get,
+            exchanges: std::slice::from_ref(&get),
+            kind: super::super::RequestKind::of(&get, BASE),
+            verified: Some(&write),
+        };
+        (read_after_write(&input), fidelity(&input))
+    }
+
+    fn fail_text(v: &Verdict) -> &str {
+        match v {
+            Verdict::Fail(m) => m,
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
 
     #[test]
     fn patch_effects_cover_okta_shapes() {
@@ -384,31 +419,69 @@ mod tests {
             {"op": "add", "path": "members", "value": [{"value": "u2", "display": "b"}]},
             {"op": "replace", "value": {"id": "g", "displayName": "New"}}
         ]});
-        let effects = patch_effects(&sent);
-        let read_ok = json!({"displayName": "new", "members": [{"value": "u2"}]});
+        let ok = json!({"displayName": "New", "members": [{"value": "u2"}]});
+        let (raw, fid) = verdicts("PATCH", "/Groups/g", sent.clone(), ok);
+        assert_eq!((raw, fid), (Verdict::Pass, Verdict::Pass));
+        let bad = json!({"displayName": "Old", "members": [{"value": "u1"}, {"value": "u2"}]});
+        let (raw, _) = verdicts("PATCH", "/Groups/g", sent, bad);
+        let msg = fail_text(&raw);
         assert!(
-            effects
-                .iter()
-                .all(|e| unmet(e, &read_ok, Comparison::Effect).is_none()),
-            "{effects:?}"
+            msg.contains("displayName reads back as \"Old\" instead of \"New\""),
+            "{msg}"
         );
-        let read_bad = json!({"displayName": "Old", "members": [{"value": "u1"}, {"value": "u2"}]});
-        let problems: Vec<_> = effects
-            .iter()
-            .filter_map(|e| unmet(e, &read_bad, Comparison::Effect))
-            .collect();
-        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(msg.contains("member u1 is still in the group"), "{msg}");
     }
 
     #[test]
-    fn lenient_equality_ignores_order_and_case() {
-        assert!(same(
-            &json!([{"value": "A@x", "primary": true}]),
-            &json!([{"value": "a@x", "primary": true, "type": "work"}])
-        ));
-        assert!(!same(
-            &json!({"active": false}),
-            &json!({"active": "false"})
-        ));
+    fn lost_lifecycle_and_username_fail_profile_drift_warns() {
+        let sent = json!({"userName": "a@x", "active": false, "locale": "en-US",
+            "displayName": "Bob", "name": {"givenName": "A", "formatted": "A B"},
+            "emails": [{"value": "A@x", "type": "work", "primary": true}]});
+        let read = json!({"userName": "b@x", "active": true, "displayName": "A B",
+            "name": {"givenName": "A"}, "emails": [{"value": "a@x", "primary": true}]});
+        let (raw, fid) = verdicts("PUT", "/Users/1", sent, read);
+        let raw = fail_text(&raw);
+        assert!(
+            raw.contains("active reads back as true instead of false"),
+            "{raw}"
+        );
+        assert!(raw.contains("userName reads back as \"b@x\""), "{raw}");
+        assert!(!raw.contains("locale"), "{raw}");
+        let fid = fail_text(&fid);
+        for part in [
+            "locale reads back as (absent) instead of \"en-US\"",
+            "displayName reads back as \"A B\" instead of \"Bob\"",
+            "name.formatted reads back as (absent)",
+            "emails[value eq \"A@x\"].type reads back as (absent) instead of \"work\"",
+            "emails[value eq \"A@x\"].value reads back as \"a@x\"",
+        ] {
+            assert!(fid.contains(part), "{part} not in {fid}");
+        }
+        assert!(!fid.contains("active"), "{fid}");
+    }
+
+    #[test]
+    fn a_group_rename_or_membership_lost_fails() {
+        let sent = json!({"displayName": "New", "members": [{"value": "u1", "display": "A"}]});
+        let read = json!({"displayName": "Old", "members": []});
+        let (raw, fid) = verdicts("PUT", "/Groups/g", sent, read);
+        let raw = fail_text(&raw);
+        assert!(
+            raw.contains("displayName") && raw.contains("members read back as []"),
+            "{raw}"
+        );
+        assert_eq!(fid, Verdict::Pass);
+    }
+
+    #[test]
+    fn a_patch_path_replace_is_compared_nested() {
+        let sent = json!({"Operations": [
+            {"op": "replace", "path": "name.familyName", "value": "Smythe"},
+            {"op": "replace", "path": "active", "value": false}
+        ]});
+        let read = json!({"name": {"familyName": "smythe"}, "active": false});
+        let (raw, fid) = verdicts("PATCH", "/Users/1", sent, read);
+        assert_eq!(raw, Verdict::Pass);
+        assert!(fail_text(&fid).contains("name.familyName reads back as \"smythe\""));
     }
 }

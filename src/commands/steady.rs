@@ -9,7 +9,8 @@ use crate::exit;
 use crate::profile::Profile;
 use crate::replay::render::random_alnum;
 use crate::steady::http::Session;
-use crate::steady::{execute, table};
+use crate::steady::report::checks;
+use crate::steady::{execute, json, table};
 
 pub fn steady(args: SteadyArgs) -> u8 {
     apply_color(args.color);
@@ -41,7 +42,7 @@ async fn check(args: &SteadyArgs, profile: &Profile, tested: Tested) -> u8 {
     let outcome = execute(&mut session, profile, &random_alnum(8), args.cycles).await;
     print!("{}", table::render(&outcome, &info));
     if let Some(path) = &args.report_json {
-        let doc = table::json_report(&outcome, &info);
+        let doc = json::report(&outcome, &info, args.strict);
         let mut all = secrets.clone();
         all.extend(outcome.secrets.iter().cloned());
         let text = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
@@ -54,7 +55,7 @@ async fn check(args: &SteadyArgs, profile: &Profile, tested: Tested) -> u8 {
         eprintln!("error: {f}\n  target: {}", info.base_url);
         return exit::TARGET;
     }
-    if table::passed(&outcome) {
+    if checks(&outcome).passed(args.strict) {
         exit::SUCCESS
     } else {
         exit::FAILURES

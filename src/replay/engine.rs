@@ -224,8 +224,12 @@ impl Engine<'_> {
         };
         let outcome =
             crate::steady::execute(&mut session, self.profile, &self.run_id, cycles).await;
-        let report =
-            crate::steady::report::scenario_report(&outcome, &self.base_url, &self.secrets);
+        let report = crate::steady::report::scenario_report(
+            &outcome,
+            &self.base_url,
+            &self.secrets,
+            self.strict,
+        );
         for step in &report.steps {
             reporter.handle(&Event::StepFinished {
                 scenario: &name,

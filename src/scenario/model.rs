@@ -52,10 +52,15 @@ pub enum Feature {
     /// The integration is being submitted to the Okta Integration Network, so Okta's SPEC
     /// certification test must pass (okta-protocol.md §8.1); not an Okta admin switch.
     OinSubmission,
+    /// Imports update Okta user profiles from the app (the app is a profile source, or "To Okta"
+    /// mappings are applied on import): steady-state drift of a mapped attribute then flows back
+    /// into Okta and is pushed again, a sync loop (docs/steady-state.md). No built-in profile
+    /// enables it.
+    ImportUpdatesProfile,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 10] = [
+    pub const ALL: [Feature; 11] = [
         Feature::ImportUsers,
         Feature::ImportGroups,
         Feature::PushNewUsers,
@@ -66,6 +71,7 @@ impl Feature {
         Feature::SyncPassword,
         Feature::UsernameUpdates,
         Feature::OinSubmission,
+        Feature::ImportUpdatesProfile,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +86,7 @@ impl Feature {
             Feature::SyncPassword => "sync-password",
             Feature::UsernameUpdates => "username-updates",
             Feature::OinSubmission => "oin-submission",
+            Feature::ImportUpdatesProfile => "import-updates-profile",
         }
     }
 }

@@ -91,13 +91,13 @@ pub static QUIRKS: &[QuirkInfo] = &[
         "rename-rejects-id-in-value",
         "path-less group replace whose value carries id answers 400",
     ),
-    q("lowercase-emails", "stores email addresses lower-cased"),
-    q("drops-locale", "silently drops the locale attribute"),
-    q(
+    tolerated("lowercase-emails", "stores email addresses lower-cased"),
+    tolerated("drops-locale", "silently drops the locale attribute"),
+    tolerated(
         "reorders-emails",
         "returns emails in reverse order, moving the primary one",
     ),
-    q(
+    tolerated(
         "recomputes-display-name",
         "recomputes displayName as \"givenName familyName\"",
     ),

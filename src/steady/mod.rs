@@ -1,33 +1,36 @@
 //! Steady state (issue 5): does Okta's view of the users and groups it provisions stay equal to
 //! the server's, or do imports and pushes go round forever?
 //!
-//! Three checks run against one small, bounded set of resources (two users, one group) that
+//! Three phases run against one small, bounded set of resources (two users, one group) that
 //! the run creates and deletes again:
-//! * `steady-state.fidelity` ([`fidelity`]): every write's response and a fresh (settled) read
-//!   must hold exactly what Okta sent;
+//! * fidelity: every write's response and a fresh (settled) read are compared with what Okta
+//!   sent ([`crate::check::drift`]): wrong Okta state is `read-after-write` (fail), other drift
+//!   `steady-state.fidelity` (warn);
 //! * `steady-state.idempotent` ([`idempotency`]): repeated PUT/PATCH, deactivation and member
-//!   adds change nothing, a retried POST gets 409;
+//!   adds change nothing, a retried user POST gets 409 (a second group is allowed);
 //! * `steady-state.sync-loop` ([`sync_loop`]): N cycles of Okta import → compare → push, with a
-//!   verdict per resource.
+//!   verdict per resource; a loop fails only on Okta state or on an attribute that flows back
+//!   into Okta (profile feature `import-updates-profile`), else it is a fidelity warning.
 //!
 //! [`execute`] runs them and returns an [`Outcome`]; [`report`] turns it into a
-//! [`ScenarioReport`](crate::replay::result::ScenarioReport) for `run`'s reporters and [`table`]
-//! renders the drift table and the `steady --report-json` document.
+//! [`ScenarioReport`](crate::replay::result::ScenarioReport) for `run`'s reporters, [`table`]
+//! renders the drift table and [`json`](mod@json) the `steady --report-json` document.
 
-pub mod fidelity;
 pub mod http;
 pub mod idempotency;
+pub mod json;
 pub mod model;
 pub mod push;
 pub mod report;
 pub mod sync_loop;
 pub mod table;
 
+use crate::check::Severity;
+use crate::check::drift::{self as fidelity, Drift, DriftKind};
 use crate::profile::Profile;
 use crate::replay::exchange::Exchange;
-use crate::scenario::Dialect;
+use crate::scenario::{Dialect, Feature};
 use crate::server::schema::ResourceKind;
-use fidelity::{Drift, DriftKind};
 use http::{Reply, Session, id_of};
 use model::{Model, group_body};
 use serde::Serialize;
@@ -42,7 +45,9 @@ pub const DEFAULT_CYCLES: u32 = 3;
 pub struct DriftRow {
     /// `user1`, `user2`, `group1`.
     pub resource: String,
-    /// Attribute path, e.g. `emails[type eq "work"].value`.
+    #[serde(skip)]
+    pub resource_kind: ResourceKind,
+    /// Attribute path, e.g. `emails[value eq "a@x.example"].type`.
     pub attribute: String,
     pub sent: serde_json::Value,
     pub stored: Option<serde_json::Value>,
@@ -54,6 +59,9 @@ pub struct DriftRow {
     /// The resource's sync-loop verdict for this attribute (`loops`, `converges after 1 cycle`,
     /// `stable`, or `drift` when the import did not show it).
     pub verdict: String,
+    /// `fail` for wrong Okta state (`active`, `userName`, group name, membership) and for a
+    /// loop on an attribute that flows back into Okta (`import-updates-profile`); else `warn`.
+    pub severity: Severity,
 }
 
 /// A write that took a while to show in reads (eventually consistent server).
@@ -76,6 +84,9 @@ pub struct Phase {
 pub struct Outcome {
     pub profile: String,
     pub dialect: Dialect,
+    /// The profile's attributes that flow back into Okta on import (its mapped attributes when
+    /// it enables `import-updates-profile`, else none).
+    pub flows_back: Vec<String>,
     pub cycles: u32,
     pub users: Vec<(String, Option<String>, String)>,
     pub rows: Vec<DriftRow>,
@@ -101,6 +112,16 @@ impl Outcome {
     pub fn max_lag(&self) -> Option<u64> {
         self.lags.iter().map(|l| l.millis).max()
     }
+
+    /// Whether imports write `path`'s attribute back into Okta (the escalation rule).
+    pub fn flows_back(&self, path: &str) -> bool {
+        let top = fidelity::top_attribute(path);
+        self.flows_back.iter().any(|m| {
+            m.eq_ignore_ascii_case(top)
+                || m.get(..top.len() + 1)
+                    .is_some_and(|p| p.eq_ignore_ascii_case(&format!("{top}.")))
+        })
+    }
 }
 
 /// Runs the three checks for `profile` through `session`; `run_id` keeps names unique.
@@ -111,6 +132,11 @@ pub async fn execute(s: &mut Session, profile: &Profile, run_id: &str, cycles: u
     let mut out = Outcome {
         profile: profile.name.clone(),
         dialect,
+        flows_back: if profile.enables(Feature::ImportUpdatesProfile) {
+            profile.mapped_attributes.clone()
+        } else {
+            Vec::new()
+        },
         cycles,
         users: Vec::new(),
         rows: Vec::new(),
@@ -271,7 +297,7 @@ async fn judge_write(
     } else if let Some(body) = reply.body.as_ref().filter(|b| b.is_object()) {
         add_rows(
             out,
-            key,
+            (key, kind),
             &format!("{write} response"),
             fidelity::compare(kind, okta, body),
         );
@@ -296,13 +322,13 @@ async fn judge_write(
     match read_body.filter(|_| read.status == 200) {
         Some(body) => add_rows(
             out,
-            key,
+            (key, kind),
             &format!("read after {write}"),
             fidelity::compare(kind, okta, &body),
         ),
         None => add_rows(
             out,
-            key,
+            (key, kind),
             &format!("read after {write}"),
             vec![Drift {
                 path: "(resource)".into(),
@@ -314,7 +340,12 @@ async fn judge_write(
     }
 }
 
-fn add_rows(out: &mut Outcome, resource: &str, seen: &str, drifts: Vec<Drift>) {
+fn add_rows(
+    out: &mut Outcome,
+    (resource, kind): (&str, ResourceKind),
+    seen: &str,
+    drifts: Vec<Drift>,
+) {
     for d in drifts {
         if let Some(row) = out
             .rows
@@ -330,6 +361,7 @@ fn add_rows(out: &mut Outcome, resource: &str, seen: &str, drifts: Vec<Drift>) {
         }
         out.rows.push(DriftRow {
             resource: resource.to_string(),
+            resource_kind: kind,
             attribute: d.path.clone(),
             sent: d.sent.clone(),
             stored: d.stored.clone(),
@@ -337,6 +369,7 @@ fn add_rows(out: &mut Outcome, resource: &str, seen: &str, drifts: Vec<Drift>) {
             seen_in: vec![seen.to_string()],
             consequence: String::new(),
             verdict: "drift".into(),
+            severity: d.severity(kind),
         });
     }
 }

@@ -1,11 +1,11 @@
-//! The writes Okta sends, per dialect (okta-protocol.md §4.5–§4.7, §5.4–§5.6): profile pushes
+//! The writes Okta sends, per dialect (docs/okta-coverage.md): profile pushes
 //! are GET + PUT echoing the GET body with Okta's values in both dialects; activation is a
 //! path-less PATCH replace in the PATCH dialect and part of the PUT in the PUT dialect; group
 //! pushes are GET + PUT (PUT dialect) or a rename plus a members replace PATCH (PATCH dialect).
 
-use super::fidelity;
 use super::http::{Reply, Session};
 use super::model::members_json;
+use crate::check::drift as fidelity;
 use crate::scenario::Dialect;
 use crate::server::schema::ResourceKind;
 use serde_json::{Value, json};
@@ -87,7 +87,7 @@ pub async fn push_group(
     }
 }
 
-/// Okta's PATCH dialect member add (okta-protocol.md §5.5).
+/// Okta's PATCH dialect member add.
 pub async fn add_members(s: &mut Session, id: &str, members: &[(String, String)]) -> Reply {
     let body = json!({"schemas": [PATCH_OP], "Operations": [
         {"op": "add", "path": "members", "value": members_json(members)}

@@ -3,17 +3,17 @@
 //! send for each difference; then a verdict per resource: stable, converges after k cycles,
 //! or loops (with the attributes that flip and their values per cycle).
 
-use super::fidelity::{self, Drift, DriftKind};
 use super::http::{Session, id_of, resources, total_results};
 use super::model::Model;
 use super::push;
+use crate::check::drift::{self as fidelity, Drift, DriftKind};
 use crate::scenario::Dialect;
 use crate::server::schema::ResourceKind;
 use serde::Serialize;
 use serde_json::Value;
 use std::time::Duration;
 
-/// Okta's import page size (okta-protocol.md §4.1).
+/// Okta's import page size.
 const PAGE: u64 = 100;
 /// Pages read at most per import (bounds the request count on a runaway totalResults).
 const MAX_PAGES: u64 = 10;
@@ -99,6 +99,17 @@ pub struct ResourceLoop {
     /// Differences per cycle (index 0 = cycle 1).
     #[serde(skip)]
     pub cycles: Vec<Vec<Drift>>,
+}
+
+impl ResourceLoop {
+    /// `User` or `Group`.
+    pub fn resource_kind(&self) -> ResourceKind {
+        if self.kind == "Group" {
+            ResourceKind::Group
+        } else {
+            ResourceKind::User
+        }
+    }
 }
 
 /// Runs `cycles` import/compare/push cycles. Returns a verdict per resource and the longest
@@ -230,7 +241,7 @@ fn find<'a>(list: &'a [Value], id: &str) -> Option<&'a Value> {
 }
 
 /// Okta's paged import: `startIndex=1&count=100`, then +100 while `totalResults` says there is
-/// more (bounded). Inactive users are not imported (okta-protocol.md §4.1).
+/// more (bounded). Inactive users are not imported.
 async fn import(s: &mut Session, endpoint: &str) -> Vec<Value> {
     let mut out = Vec::new();
     let mut start = 1;

@@ -1,14 +1,14 @@
 //! Rendering of a steady-state [`Outcome`]: the drift table (resource, attribute, sent,
 //! stored, verdict, then where it showed and what it does to Okta), the per-resource sync-loop
-//! verdicts, the read lag, the idempotency probes and the checks; and the JSON document
-//! `steady --report-json` writes (docs/steady-state.md).
+//! verdicts, the read lag, the idempotency probes and the checks.
 
 use super::Outcome;
 use super::report::checks;
 use super::sync_loop::LoopVerdict;
-use crate::replay::result::{CheckOutcome, TargetInfo};
+use crate::check::Severity;
+use crate::replay::result::TargetInfo;
 use colored::Colorize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Widest cell shown for a value; longer values are cut with `…`.
 const CELL: usize = 40;
@@ -93,10 +93,11 @@ pub fn drift_table(out: &Outcome) -> String {
     ));
     for r in &out.rows {
         let stored = r.stored.as_ref().map_or("(absent)".to_string(), cell);
-        let verdict = if r.verdict == "loops" {
-            r.verdict.red().bold().to_string()
-        } else {
-            r.verdict.yellow().to_string()
+        // A row that converged is a read lag, not judged; the others show their severity.
+        let verdict = match (r.verdict.starts_with("converges"), r.severity) {
+            (true, _) => r.verdict.yellow().to_string(),
+            (false, Severity::Fail) => format!("{} (fail)", r.verdict).red().bold().to_string(),
+            (false, Severity::Warn) => format!("{} (warn)", r.verdict).yellow().to_string(),
         };
         s.push_str(&format!(
             "  {:<8} {:<width$} {:<CELL$} {:<CELL$} {verdict}\n",
@@ -177,8 +178,15 @@ fn loop_section(out: &Outcome) -> String {
 fn idempotency_section(out: &Outcome) -> String {
     let mut s = String::from("\nIdempotency\n");
     for f in &out.idempotency {
-        if f.passed {
+        if f.passed && f.message.is_empty() {
             s.push_str(&format!("  {} {}\n", "ok  ".green(), f.probe));
+        } else if f.passed {
+            s.push_str(&format!(
+                "  {} {}: {}\n",
+                "ok  ".green(),
+                f.probe,
+                f.message
+            ));
         } else {
             s.push_str(&format!(
                 "  {} {}: {}\n",
@@ -192,58 +200,20 @@ fn idempotency_section(out: &Outcome) -> String {
 }
 
 fn checks_section(out: &Outcome) -> String {
-    let (a, b, c) = checks(out);
     let mut s = String::from("\nChecks\n");
-    for check in [a, b, c] {
+    for check in checks(out).all() {
         if check.passed {
             s.push_str(&format!("  {} {}\n", "PASS".green(), check.id));
-        } else {
-            s.push_str(&format!(
-                "  {} {}\n       hint: {}\n       see: {}\n",
-                "FAIL".red().bold(),
-                check.id,
-                check.hint,
-                check.reference
-            ));
+            continue;
         }
+        let label = match check.severity {
+            Severity::Fail => "FAIL".red().bold().to_string(),
+            Severity::Warn => "WARN".yellow().bold().to_string(),
+        };
+        s.push_str(&format!(
+            "  {label} {}\n       hint: {}\n       see: {}\n",
+            check.id, check.hint, check.reference
+        ));
     }
     s
-}
-
-/// Whether every steady-state check passed.
-pub fn passed(out: &Outcome) -> bool {
-    let (a, b, c) = checks(out);
-    a.passed && b.passed && c.passed
-}
-
-/// The `steady --report-json` document.
-pub fn json_report(out: &Outcome, target: &TargetInfo) -> Value {
-    let (a, b, c) = checks(out);
-    let checks: Vec<CheckOutcome> = vec![a, b, c];
-    let users: Vec<Value> = out
-        .users
-        .iter()
-        .map(|(k, id, name)| json!({"resource": k, "id": id, "userName": name}))
-        .collect();
-    json!({
-        "report_format": 1,
-        "tool_version": env!("CARGO_PKG_VERSION"),
-        "profile": out.profile,
-        "dialect": out.dialect,
-        "target": target,
-        "cycles": out.cycles,
-        "duration_ms": out.duration.as_millis() as u64,
-        "requests": request_count(out),
-        "passed": checks.iter().all(|c| c.passed),
-        "users": users,
-        "drift": out.rows,
-        "resources": out.resources,
-        "idempotency": out.idempotency,
-        "lags": out.lags,
-        "max_lag_ms": out.max_lag(),
-        "notes": out.notes,
-        "errors": out.errors,
-        "rejected": out.rejected,
-        "checks": checks,
-    })
 }

@@ -620,6 +620,10 @@ async fn quirks_combine_and_every_quirk_is_tested() {
     assert_eq!(
         tolerated,
         [
+            "lowercase-emails",
+            "drops-locale",
+            "reorders-emails",
+            "recomputes-display-name",
             "stale-reads",
             "rate-limit",
             "rate-limit-no-retry-after",

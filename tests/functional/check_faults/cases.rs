@@ -514,7 +514,7 @@ pub fn cases() -> Vec<Case> {
                     ),
                 ]
             },
-            also_fails: &["read-after-write", "steady-state.fidelity"],
+            also_fails: &["read-after-write"],
         },
         Case {
             check: "deactivate.keeps-user",
@@ -536,7 +536,7 @@ pub fn cases() -> Vec<Case> {
                     ),
                 ]
             },
-            also_fails: &["read-after-write", "steady-state.fidelity"],
+            also_fails: &["read-after-write"],
         },
         Case {
             check: "rate-limit.retry-after",
