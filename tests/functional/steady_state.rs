@@ -291,7 +291,6 @@ fn duplicate_posts_fail_idempotency() {
         vec![
             "retried POST /Users of {user1}",
             "retried POST /Users of {user2}",
-            "retried POST /Groups of {group1}"
         ]
     );
 }
