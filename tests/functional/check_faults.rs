@@ -12,7 +12,7 @@ mod harness;
 mod steps;
 
 use cases::cases;
-use harness::{Case, error, list, on, on_query, replay, scenario, scim, set, user};
+use harness::{Case, error, group, list, on, on_query, replay, scenario, scim, set, user, without};
 use scimreplay::check::CHECKS;
 use serde_json::json;
 use wiremock::ResponseTemplate;
@@ -73,6 +73,10 @@ fault_tests! {
     create_okta_body => "create.okta-body",
     deactivate_keeps_user => "deactivate.keeps-user",
     rate_limit_retry_after => "rate-limit.retry-after",
+    meta_location => "meta.location",
+    meta_last_modified => "meta.last-modified",
+    group_members_unique => "group.members-unique",
+    tolerance_inferred => "tolerance.inferred",
 }
 
 /// Checks whose fault targets are multi-request simulations: they are proven against the
@@ -236,6 +240,35 @@ async fn patch_answered_204_is_tolerated() {
             "read-after-write",
             "deactivate.keeps-user",
         ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn group_without_members_is_tolerated() {
+    // RFC 7643 §2.5: an empty and an unassigned multi-valued attribute are the same state.
+    assert_tolerated(
+        steps::READ_GROUP,
+        |b| {
+            let g = without(group(b, "g1", &[]), "/members");
+            vec![on("GET", "/Groups/g1", scim(200, g))]
+        },
+        &["group.shape", "group.members-unique"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn second_group_with_the_same_display_name_is_tolerated() {
+    // A Group displayName has `uniqueness: none` (RFC 7643 §4.2).
+    assert_tolerated(
+        steps::DUPLICATE_GROUP,
+        |b| {
+            let second = scim(201, group(b, "g2", &[]))
+                .insert_header("location", format!("{b}/Groups/g2").as_str());
+            vec![on("POST", "/Groups", second)]
+        },
+        &["duplicate.conflict"],
     )
     .await;
 }
