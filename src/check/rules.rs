@@ -153,6 +153,9 @@ pub fn automatic(input: &CheckInput) -> Vec<CheckId> {
     if k.is_collection_get() {
         if k.filter.is_some() {
             ids.push(FilterExactMatch);
+            if k.resource == Resource::Groups {
+                ids.push(ToleranceInferred);
+            }
         }
         ids.extend([
             ListResponseShape,

@@ -262,7 +262,7 @@ async fn send_judged(
         }
         // A read (GET) is side-effect free: re-sent until it passes, for eventually consistent
         // servers; the lag shows as extra attempts.
-        None if (verified.is_some() || request.method == "GET")
+        None if (verified.is_some() || step.request.method == crate::scenario::Method::Get)
             && !is_loop(step)
             && !settings.read_settle.is_zero() =>
         {
