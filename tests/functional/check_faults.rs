@@ -382,3 +382,33 @@ teardown:
     )
     .await;
 }
+
+/// `scimreplay checks` shows every check with its severity and its evidence.
+#[test]
+fn checks_listing_shows_severity_and_evidence() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_scimreplay"))
+        .arg("checks")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    for def in CHECKS {
+        let at = lines
+            .iter()
+            .position(|l| l.split_whitespace().next() == Some(def.id))
+            .unwrap_or_else(|| panic!("`checks` does not list {}", def.id));
+        assert_eq!(
+            lines[at].split_whitespace().nth(1),
+            Some(def.severity.to_string().as_str()),
+            "{}",
+            def.id
+        );
+        assert_eq!(
+            lines[at + 1].trim(),
+            format!("evidence: {}", def.evidence),
+            "{}",
+            def.id
+        );
+    }
+}
