@@ -1,173 +1,163 @@
-//! The detection matrix: for every reference-server quirk, the checks that catch it when the
-//! whole Okta suite runs against a server with that quirk (verified by `tests/functional/detection_matrix.rs`),
-//! or why Okta tolerates it.
+//! The detection matrix: for every reference-server quirk, what catches it when the whole Okta
+//! suite runs against a server with that quirk (verified by
+//! `tests/functional/detection_matrix.rs`). Whether Okta tolerates a quirk is recorded once, in
+//! the quirk catalogue (`server::quirks`); this module only names the checks that see it.
+
+use super::registry::{CheckId, Severity};
+use crate::server::{OktaVerdict, Quirk, QuirkInfo};
+
+/// What reports a quirk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Catch {
+    /// A named check fails (or warns, by its severity).
+    Check(CheckId),
+    /// A body assertion of Okta's SPEC certification test (`okta-spec/spec-test`, run for
+    /// profiles with `oin-submission`) fails.
+    SpecAssertion,
+}
+
+impl Catch {
+    pub fn label(self) -> &'static str {
+        match self {
+            Catch::Check(c) => c.as_str(),
+            Catch::SpecAssertion => "okta-spec assertion",
+        }
+    }
+
+    /// Whether this catch fails a run (exit 1) without `--strict`.
+    pub fn fails(self) -> bool {
+        match self {
+            Catch::Check(c) => c.def().severity == Severity::Fail,
+            Catch::SpecAssertion => true,
+        }
+    }
+}
 
 /// One quirk's row.
 #[derive(Debug, Clone, Copy)]
 pub struct Row {
-    pub quirk: &'static str,
-    /// Check ids that must fail (all of them) when the quirk is on.
-    pub caught_by: &'static [&'static str],
-    /// Why nothing fails (or only a warning), for quirks Okta copes with.
-    pub tolerated: Option<&'static str>,
+    pub quirk: &'static QuirkInfo,
+    /// What must report the quirk (all of them) when it is on.
+    pub caught_by: &'static [Catch],
 }
 
-const fn caught(quirk: &'static str, caught_by: &'static [&'static str]) -> Row {
-    Row {
-        quirk,
-        caught_by,
-        tolerated: None,
+impl Row {
+    /// Why Okta copes, for tolerated quirks.
+    pub fn tolerated(&self) -> Option<&'static str> {
+        match self.quirk.okta {
+            OktaVerdict::Tolerates(why) => Some(why),
+            OktaVerdict::Breaks => None,
+        }
     }
 }
 
-const fn tolerated(
-    quirk: &'static str,
-    caught_by: &'static [&'static str],
-    why: &'static str,
-) -> Row {
-    Row {
-        quirk,
-        caught_by,
-        tolerated: Some(why),
-    }
-}
-
-/// Every quirk of the reference server, in `serve --list-quirks` order.
-pub const MATRIX: &[Row] = &[
-    caught(
-        "patch-requires-path",
-        &["patch.no-path-replace", "patch.rename-with-id"],
-    ),
-    caught(
-        "string-booleans",
-        &[
-            "user.active-boolean",
-            "steady-state.fidelity",
-            "steady-state.sync-loop",
+/// What catches each quirk. Exhaustive: a new quirk does not compile without its row.
+pub fn caught_by(quirk: Quirk) -> &'static [Catch] {
+    use Catch::{Check as c, SpecAssertion as SPEC};
+    use CheckId::*;
+    use Quirk as Q;
+    match quirk {
+        Q::PatchRequiresPath => &[c(PatchNoPathReplace), c(PatchRenameWithId)],
+        Q::StringBooleans => &[
+            c(UserActiveBoolean),
+            c(SteadyStateFidelity),
+            c(SteadyStateSyncLoop),
         ],
-    ),
-    caught("list-counts-as-strings", &["list-response.integers"]),
-    caught("filter-case-sensitive", &["filter.case-insensitive"]),
-    caught("filter-ignored", &["filter.exact-match", "filter.miss"]),
-    caught(
-        "no-duplicate-409",
-        &["duplicate.conflict", "steady-state.idempotent"],
-    ),
-    caught("plain-text-errors", &["error.scim-schema"]),
-    caught("error-status-number-only", &["error.scim-schema"]),
-    caught("missing-error-schema", &["error.scim-schema"]),
-    caught("ignore-member-remove-filter", &["read-after-write"]),
-    caught("remove-filter-wipes-members", &["read-after-write"]),
-    caught("members-require-type", &["patch.members-display-only"]),
-    caught(
-        "empty-members-replace-fails",
-        &["patch.empty-members-replace"],
-    ),
-    caught("rejects-readonly-in-put", &["put.readonly-echo"]),
-    caught("rejects-readonly-in-create", &["create.okta-body"]),
-    caught("rename-rejects-id-in-value", &["patch.rename-with-id"]),
-    tolerated(
-        "lowercase-emails",
-        &["steady-state.fidelity"],
-        "profile attribute drift: a warning; Okta re-pushes its value, its state stays right (docs/steady-state.md)",
-    ),
-    tolerated(
-        "drops-locale",
-        &["steady-state.fidelity"],
-        "profile attribute drift: a warning; Okta re-pushes its value, its state stays right (docs/steady-state.md)",
-    ),
-    tolerated(
-        "reorders-emails",
-        &["steady-state.fidelity"],
-        "profile attribute drift: a warning; Okta re-pushes its value, its state stays right (docs/steady-state.md)",
-    ),
-    tolerated(
-        "recomputes-display-name",
-        &["steady-state.fidelity"],
-        "profile attribute drift: a warning; Okta re-pushes its value, its state stays right (docs/steady-state.md)",
-    ),
-    tolerated(
-        "stale-reads",
-        &[],
-        "verifying reads are retried for --read-settle (2 s) and the lag shows as extra attempts; the steady-state sync loop converges and reports the lag",
-    ),
-    caught("deactivate-deletes", &["deactivate.keeps-user"]),
-    caught(
-        "create-returns-200",
-        &["status.expected", "create.status-201"],
-    ),
-    caught(
-        "create-empty-body",
-        &["create.returns-resource", "resource.id"],
-    ),
-    caught("get-returns-list", &["get.single-resource"]),
-    caught("paging-ignores-startindex", &["paging.complete"]),
-    caught("short-pages", &["paging.complete"]),
-    tolerated(
-        "rate-limit",
-        &[],
-        "Okta waits Retry-After seconds and retries; the harness does the same",
-    ),
-    tolerated(
-        "rate-limit-no-retry-after",
-        &["rate-limit.retry-after"],
-        "Okta still retries, after 5 minutes (warn)",
-    ),
-    tolerated("slow", &[], "Okta waits up to 60 s per request"),
-    caught("returns-password", &["user.password-not-returned"]),
-    tolerated(
-        "missing-location",
-        &["location.header"],
-        "Okta reads the id from the body, not Location (warn)",
-    ),
-    caught(
-        "ignores-active-patch",
-        &["read-after-write", "deactivate.keeps-user"],
-    ),
-    caught("put-ignores-changes", &["read-after-write"]),
-    caught("html-errors", &["error.scim-schema"]),
-    tolerated(
-        "filter-miss-404",
-        &[],
-        "Okta provisioning accepts a 404 for a filter miss (okta-protocol.md §4.2); Okta's SPEC certification test (scenarios/okta-spec) asserts 200 and fails it",
-    ),
-    tolerated(
-        "patch-returns-204",
-        &[],
-        "Okta accepts 204 for PATCH (okta-protocol.md §4.6)",
-    ),
-    tolerated(
-        "group-put-returns-204",
-        &[],
-        "Okta accepts 204 for a group PUT (okta-protocol.md §6)",
-    ),
-    tolerated(
-        "create-extra-attributes",
-        &[],
-        "Okta judges a create by status and id",
-    ),
-    tolerated(
-        "numeric-error-status",
-        &["error.status-string"],
-        "Okta's samples use a number (warn: the RFC wants a string)",
-    ),
-];
+        Q::ListCountsAsStrings => &[c(ListResponseIntegers)],
+        Q::FilterCaseSensitive => &[c(FilterCaseInsensitive)],
+        Q::FilterIgnored => &[c(FilterExactMatch), c(FilterMiss)],
+        Q::NoDuplicate409 => &[c(DuplicateConflict), c(SteadyStateIdempotent)],
+        Q::PlainTextErrors => &[c(ErrorScimSchema), SPEC],
+        Q::ErrorStatusNumberOnly => &[c(ErrorScimSchema), SPEC],
+        Q::MissingErrorSchema => &[c(ErrorScimSchema), SPEC],
+        Q::IgnoreMemberRemoveFilter => &[c(ReadAfterWrite)],
+        Q::RemoveFilterWipesMembers => &[c(ReadAfterWrite)],
+        Q::MembersRequireType => &[c(PatchMembersDisplayOnly)],
+        Q::EmptyMembersReplaceFails => &[c(PatchEmptyMembersReplace)],
+        Q::RejectsReadonlyInPut => &[c(PutReadonlyEcho)],
+        Q::RejectsReadonlyInCreate => &[c(CreateOktaBody)],
+        Q::RenameRejectsIdInValue => &[c(PatchRenameWithId)],
+        Q::LowercaseEmails => &[c(SteadyStateFidelity)],
+        Q::DropsLocale => &[c(SteadyStateFidelity)],
+        Q::ReordersEmails => &[c(SteadyStateFidelity)],
+        Q::RecomputesDisplayName => &[c(SteadyStateFidelity)],
+        Q::StaleReads => &[],
+        Q::DeactivateDeletes => &[c(DeactivateKeepsUser)],
+        Q::CreateReturns200 => &[c(StatusExpected), c(CreateStatus201)],
+        Q::CreateEmptyBody => &[c(CreateReturnsResource), c(ResourceId)],
+        Q::GetReturnsList => &[c(GetSingleResource)],
+        Q::PagingIgnoresStartindex => &[c(PagingComplete)],
+        Q::ShortPages => &[c(PagingComplete)],
+        Q::RateLimit => &[],
+        Q::RateLimitNoRetryAfter => &[c(RateLimitRetryAfter)],
+        Q::Slow => &[],
+        Q::ReturnsPassword => &[c(UserPasswordNotReturned)],
+        Q::MissingLocation => &[c(LocationHeader), c(MetaLocation)],
+        Q::IgnoresActivePatch => &[c(ReadAfterWrite), c(DeactivateKeepsUser)],
+        Q::PutIgnoresChanges => &[c(ReadAfterWrite)],
+        Q::HtmlErrors => &[c(ErrorScimSchema), SPEC],
+        Q::FilterMiss404 => &[c(StatusExpected)],
+        Q::PatchReturns204 => &[],
+        Q::GroupPutReturns204 => &[c(ToleranceInferred)],
+        Q::CreateExtraAttributes => &[],
+        Q::NumericErrorStatus => &[c(ErrorStatusString)],
+        Q::NoDuplicateGroup409 => &[],
+        Q::GroupOmitsEmptyMembers => &[],
+        Q::HtmlConflictErrors => &[c(ErrorScimSchema)],
+        Q::GroupFilterMiss404 => &[c(ToleranceInferred)],
+        Q::RelativeMetaLocation => &[c(LocationHeader), c(MetaLocation)],
+        Q::LastModifiedFrozen => &[c(MetaLastModified)],
+        Q::DuplicateMemberAdd => &[c(GroupMembersUnique)],
+        Q::UserDeleteDeactivates => &[],
+        Q::UserDeleteReservesUsername => &[],
+    }
+}
+
+/// Every quirk's row, in `serve --list-quirks` order.
+pub fn rows() -> impl Iterator<Item = Row> {
+    crate::server::quirks().iter().map(|quirk| Row {
+        quirk,
+        caught_by: caught_by(quirk.quirk),
+    })
+}
+
+/// The row of a quirk by name.
+pub fn row(name: &str) -> Option<Row> {
+    rows().find(|r| r.quirk.name == name)
+}
 
 /// The matrix as a text table (for `scimreplay checks --matrix` and docs/checks.md).
 pub fn render() -> String {
-    let mut out = format!("{:<30} {:<50} {}\n", "QUIRK", "CAUGHT BY", "NOTE");
-    for row in MATRIX {
+    let mut out = format!(
+        "{:<30} {:<8} {:<50} {}\n",
+        "QUIRK", "OKTA", "CAUGHT BY", "NOTE"
+    );
+    for row in rows() {
         let checks = if row.caught_by.is_empty() {
             "-".to_string()
         } else {
-            row.caught_by.join(", ")
+            row.caught_by
+                .iter()
+                .map(|c| c.label())
+                .collect::<Vec<_>>()
+                .join(", ")
         };
-        out.push_str(&format!(
-            "{:<30} {:<50} {}\n",
-            row.quirk,
-            checks,
-            row.tolerated.map_or("", |t| t)
-        ));
+        let okta = if row.tolerated().is_some() {
+            "okta-ok"
+        } else {
+            "breaks"
+        };
+        out.push_str(
+            format!(
+                "{:<30} {:<8} {:<50} {}",
+                row.quirk.name,
+                okta,
+                checks,
+                row.tolerated().unwrap_or("")
+            )
+            .trim_end(),
+        );
+        out.push('\n');
     }
     out
 }
@@ -177,31 +167,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_quirk_has_a_row_and_every_check_exists() {
-        for q in crate::server::quirks() {
-            assert!(
-                MATRIX.iter().any(|r| r.quirk == q.name),
-                "no matrix row for quirk {}",
-                q.name
-            );
-        }
-        for row in MATRIX {
-            assert!(
-                crate::server::quirks().iter().any(|q| q.name == row.quirk),
-                "unknown quirk {}",
-                row.quirk
-            );
-            for id in row.caught_by {
-                assert!(crate::check::find(id).is_some(), "unknown check {id}");
+    fn breaking_quirks_are_caught_by_a_failing_check_and_tolerated_ones_by_none() {
+        for row in rows() {
+            let fails = row.caught_by.iter().any(|c| c.fails());
+            match row.tolerated() {
+                None => assert!(
+                    fails,
+                    "{} breaks Okta but no fail check catches it",
+                    row.quirk.name
+                ),
+                Some(_) => assert!(
+                    !fails,
+                    "{} is tolerated by Okta but a fail check is said to catch it",
+                    row.quirk.name
+                ),
             }
-            let fails = row.caught_by.iter().any(|id| {
-                crate::check::find(id).is_some_and(|c| c.severity == crate::check::Severity::Fail)
-            });
-            assert!(
-                fails || row.tolerated.is_some(),
-                "{} is neither caught by a fail check nor tolerated",
-                row.quirk
-            );
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Checks on the shape of User and Group resources and on rate-limit answers.
 
-use super::rules::{Verdict, kind_of};
+use super::rules::{CheckInput, Verdict, kind_of};
 use crate::replay::exchange::Exchange;
+use crate::scenario::Method;
 use serde_json::Value;
 
 /// The resources a body carries: itself, or the `Resources` of a list response.
@@ -71,7 +72,9 @@ pub fn no_password(body: Option<&Value>) -> Verdict {
     }
 }
 
-pub fn group_shape(body: Option<&Value>, is_read: bool) -> Verdict {
+/// `members` may be omitted: RFC 7643 §2.5 makes an empty and an unassigned multi-valued
+/// attribute the same state, and Okta reads an absent `members` as an empty group.
+pub fn group_shape(body: Option<&Value>) -> Verdict {
     let Some(group) = body else {
         return Verdict::NotApplicable;
     };
@@ -91,16 +94,116 @@ pub fn group_shape(body: Option<&Value>, is_read: bool) -> Verdict {
                 bad.push("a member has no string `value`".into());
             }
         }
-        None | Some(Value::Null) if !is_read => {}
-        None | Some(Value::Null) => {
-            bad.push("no `members` array (Okta reads members before PUT-dialect writes)".into())
-        }
+        None | Some(Value::Null) => {}
         Some(v) => bad.push(format!("`members` is {}", kind_of(v))),
     }
     if bad.is_empty() {
         Verdict::Pass
     } else {
         Verdict::Fail(format!("the Group has {}", bad.join(", ")))
+    }
+}
+
+/// A member listed twice (e.g. after a repeated PATCH add).
+pub fn members_unique(body: Option<&Value>) -> Verdict {
+    let Some(members) = body
+        .and_then(|b| b.get("members"))
+        .and_then(Value::as_array)
+    else {
+        return Verdict::NotApplicable;
+    };
+    let ids: Vec<&str> = members
+        .iter()
+        .filter_map(|m| m.get("value").and_then(Value::as_str))
+        .collect();
+    let twice: Vec<&str> = ids
+        .iter()
+        .enumerate()
+        .filter(|(i, id)| ids[..*i].contains(id) && !ids[i + 1..].contains(id))
+        .map(|(_, id)| *id)
+        .collect();
+    if twice.is_empty() {
+        Verdict::Pass
+    } else {
+        Verdict::Fail(format!(
+            "member(s) {} listed more than once ({} entries for {} distinct members)",
+            twice.join(", "),
+            ids.len(),
+            distinct(&ids)
+        ))
+    }
+}
+
+fn distinct(ids: &[&str]) -> usize {
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    sorted.len()
+}
+
+/// `meta.location` of a returned resource is present and absolute.
+pub fn meta_location(body: Option<&Value>) -> Verdict {
+    let Some(resource) = body.filter(|b| b.get("id").is_some()) else {
+        return Verdict::NotApplicable;
+    };
+    match resource.pointer("/meta/location") {
+        Some(Value::String(l)) if l.starts_with("https://") || l.starts_with("http://") => {
+            Verdict::Pass
+        }
+        Some(Value::String(l)) => {
+            Verdict::Fail(format!("meta.location {l:?} is not an absolute URL"))
+        }
+        Some(v) => Verdict::Fail(format!("meta.location is {}", kind_of(v))),
+        None => Verdict::Fail("the returned resource has no meta.location".into()),
+    }
+}
+
+/// After a successful PUT that echoed `meta` (Okta builds its PUT from the GET), a verifying read
+/// whose `meta.version` moved (the server itself says the resource changed) shows a moved
+/// `meta.lastModified` too. Without a version to compare, a PUT that changed nothing could rightly
+/// keep the timestamp, so the check does not judge.
+pub fn last_modified_moves(input: &CheckInput) -> Verdict {
+    let Some(write) = input.verified else {
+        return Verdict::NotApplicable;
+    };
+    if Method::parse(&write.request.method) != Some(Method::Put)
+        || !write.status().is_some_and(|s| (200..300).contains(&s))
+    {
+        return Verdict::NotApplicable;
+    }
+    let Some(before) = write
+        .request
+        .body
+        .as_deref()
+        .and_then(|b| serde_json::from_str::<Value>(b).ok())
+        .and_then(|b| b.get("meta").cloned())
+    else {
+        return Verdict::NotApplicable;
+    };
+    let Some(after) = input.exchange.json().and_then(|b| b.get("meta")) else {
+        return Verdict::NotApplicable;
+    };
+    let field = |m: &Value, k: &str| m.get(k).filter(|v| !v.is_null()).cloned();
+    match (
+        field(&before, "version"),
+        field(after, "version"),
+        field(&before, "lastModified"),
+        field(after, "lastModified"),
+    ) {
+        (Some(v0), Some(v1), Some(t0), Some(t1)) if v0 != v1 => verdict_moved(t0 == t1, &t1, write),
+        _ => Verdict::NotApplicable,
+    }
+}
+
+fn verdict_moved(frozen: bool, at: &Value, write: &Exchange) -> Verdict {
+    if frozen {
+        Verdict::Fail(format!(
+            "meta.version changed but meta.lastModified is still {at} after the {} answered {}",
+            write.request.method,
+            write.status().unwrap_or(0)
+        ))
+    } else {
+        Verdict::Pass
     }
 }
 

@@ -168,6 +168,7 @@ pub fn checks(args: &ChecksArgs) -> u8 {
     }
     for c in crate::check::CHECKS {
         outln!("{:<28} {:<4}  {}", c.id, c.severity, c.title);
+        outln!("{:<34}evidence: {}", "", c.evidence);
         outln!("{:<34}fix: {}", "", c.hint);
         outln!("{:<34}see: {}\n", "", c.reference);
     }

@@ -380,7 +380,8 @@ impl Engine<'_> {
         let mut run = run_step(step, vars, &ctx, &settings, verified).await;
         if teardown {
             // Harness clean-up, not Okta traffic: only the checks it lists judge it.
-            run.checks.retain(|c| step.expect.checks.contains(&c.id));
+            run.checks
+                .retain(|c| step.expect.checks.iter().any(|id| id.as_str() == c.id));
         }
         let fatal = run.fatal.take();
         if let Some(last) = run.exchanges.last() {

@@ -6,7 +6,7 @@ use super::client::{Client, OutgoingRequest, TransportFailure};
 use super::exchange::Exchange;
 use super::render::{RenderContext, RenderError, render_request};
 use super::result::{AssertionOutcome, CheckOutcome};
-use crate::check::{self, CheckInput, RequestKind, Verdict};
+use crate::check::{self, CheckId, CheckInput, RequestKind, Verdict};
 use crate::scenario::Step;
 use crate::scenario::template::{TemplateError, Vars};
 use serde_json::{Value, json};
@@ -29,11 +29,11 @@ pub struct StepSettings<'a> {
 }
 
 /// Checks every verifying read gets, whether listed or not.
-const VERIFY_CHECKS: [&str; 2] = ["read-after-write", "steady-state.fidelity"];
+const VERIFY_CHECKS: [CheckId; 2] = [CheckId::ReadAfterWrite, CheckId::SteadyStateFidelity];
 
 /// The named checks of a step: those listed, plus the verify checks on a read that verifies a write.
-fn named_checks(step: &Step, verifying: bool) -> Vec<&str> {
-    let mut ids: Vec<&str> = step.expect.checks.iter().map(String::as_str).collect();
+fn named_checks(step: &Step, verifying: bool) -> Vec<CheckId> {
+    let mut ids: Vec<CheckId> = step.expect.checks.clone();
     if verifying {
         ids.extend(
             VERIFY_CHECKS
@@ -262,7 +262,7 @@ async fn send_judged(
         }
         // A read (GET) is side-effect free: re-sent until it passes, for eventually consistent
         // servers; the lag shows as extra attempts.
-        None if (verified.is_some() || request.method == "GET")
+        None if (verified.is_some() || step.request.method == crate::scenario::Method::Get)
             && !is_loop(step)
             && !settings.read_settle.is_zero() =>
         {
@@ -341,7 +341,7 @@ fn iteration_passes(
     };
     named_checks(step, verified.is_some())
         .iter()
-        .all(|id| !matches!(check::rules::run(id, &input), Verdict::Fail(_)))
+        .all(|id| !matches!(check::rules::run(*id, &input), Verdict::Fail(_)))
 }
 
 /// Judges one iteration (its exchanges: retried 429s, then the answer): the step's assertions
@@ -398,8 +398,9 @@ fn run_named_checks(step: &Step, base_url: &str, verified: Option<&Exchange>, ru
 }
 
 /// Adds a check outcome; a failure replaces an earlier pass of the same id, the first failure wins.
-fn record_check(id: &str, verdict: Verdict, checks: &mut Vec<CheckOutcome>) {
-    let Some(def) = check::find(id) else { return };
+fn record_check(check: CheckId, verdict: Verdict, checks: &mut Vec<CheckOutcome>) {
+    let def = check.def();
+    let id = def.id;
     let (passed, message) = match verdict {
         Verdict::NotApplicable => return,
         Verdict::Pass => (true, String::new()),

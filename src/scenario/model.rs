@@ -234,6 +234,19 @@ impl Method {
     pub fn is_write(self) -> bool {
         !matches!(self, Method::Get)
     }
+
+    /// Parses an upper-case HTTP method name.
+    pub fn parse(name: &str) -> Option<Method> {
+        [
+            Method::Get,
+            Method::Post,
+            Method::Put,
+            Method::Patch,
+            Method::Delete,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == name)
+    }
 }
 
 impl fmt::Display for Method {
@@ -363,9 +376,10 @@ pub struct Expect {
     /// Assertions on response headers.
     #[serde(default)]
     pub headers: Vec<HeaderAssertion>,
-    /// Named Okta checks (see `scimreplay checks`) applied to this step.
+    /// Named Okta checks (see `scimreplay checks`) applied to this step; an unknown name is a
+    /// load error at its line and column.
     #[serde(default)]
-    pub checks: Vec<String>,
+    pub checks: Vec<crate::check::registry::CheckId>,
 }
 
 /// JSON value types for `type:` assertions.

@@ -199,12 +199,7 @@ fn validate_step(
             "verifies names `{v}`, which is not an earlier step"
         ));
     }
-    for id in step
-        .expect
-        .checks
-        .iter()
-        .chain(step.expect.body.iter().filter_map(|a| a.check.as_ref()))
-    {
+    for id in step.expect.body.iter().filter_map(|a| a.check.as_ref()) {
         if !is_check(id) {
             return Err(format!("unknown check `{id}` (see `scimreplay checks`)"));
         }

@@ -90,7 +90,9 @@ impl ScimError {
     /// Renders the error, applying the error-shape quirks.
     pub fn into_response(self, quirks: &Quirks) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let (content_type, body) = if quirks.html_errors && matches!(self.status, 401 | 404) {
+        let html = (quirks.html_errors && matches!(self.status, 401 | 404))
+            || (quirks.html_conflict_errors && self.status == 409);
+        let (content_type, body) = if html {
             let reason = status.canonical_reason().unwrap_or("Error");
             (
                 "text/html; charset=utf-8",

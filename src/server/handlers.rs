@@ -224,7 +224,8 @@ fn list(ctx: &RequestContext<'_>, kind: ResourceKind) -> Result<Response> {
             },
         }
     });
-    if filter.is_some() && total == 0 && q.filter_miss_404 {
+    let miss_404 = q.filter_miss_404 || (q.group_filter_miss_404 && kind == ResourceKind::Group);
+    if filter.is_some() && total == 0 && miss_404 {
         return Err(ScimError::not_found(format!(
             "no {} matches the filter",
             kind.name()
@@ -298,7 +299,9 @@ fn check_if_match(ctx: &RequestContext<'_>, version: u64) -> Result<()> {
     }
 }
 
-/// Rejects a duplicate userName/displayName (unless `no-duplicate-409`).
+/// Rejects a duplicate userName/displayName (unless `no-duplicate-409` for users,
+/// `no-duplicate-group-409` for groups), and a reserved userName under
+/// `user-delete-reserves-username`.
 fn check_unique(
     ctx: &RequestContext<'_>,
     store: &Store,
@@ -306,13 +309,23 @@ fn check_unique(
     attrs: &Map<String, Value>,
     own: Option<&str>,
 ) -> Result<()> {
-    if ctx.state.quirks.no_duplicate_409 {
-        return Ok(());
-    }
+    let q = &ctx.state.quirks;
     let attr = name_attr(kind);
     let Some(name) = attrs.get(attr).and_then(Value::as_str) else {
         return Ok(());
     };
+    if kind == ResourceKind::User && store.is_reserved(name) {
+        return Err(ScimError::uniqueness(format!(
+            "userName '{name}' belonged to a deleted user and stays reserved"
+        )));
+    }
+    let unchecked = match kind {
+        ResourceKind::User => q.no_duplicate_409,
+        ResourceKind::Group => q.no_duplicate_group_409,
+    };
+    if unchecked {
+        return Ok(());
+    }
     if store
         .ids_by_name(kind, name)
         .iter()
@@ -442,7 +455,7 @@ fn create(ctx: &RequestContext<'_>, kind: ResourceKind) -> Result<Response> {
         let res = store.get(kind, &id).ok_or_else(|| not_found(kind, &id))?;
         Ok::<_, ScimError>((render(kind, res, &rctx(ctx, store)), 1, id))
     })?;
-    let location = format!("{}/{}/{}", ctx.base, kind.endpoint(), id);
+    let location = resource::resource_location(&ctx.base, kind, &id, q);
     if q.missing_location
         && let Some(meta) = out.get_mut("meta").and_then(Value::as_object_mut)
     {
@@ -575,11 +588,27 @@ fn patch(ctx: &RequestContext<'_>, kind: ResourceKind, id: &str) -> Result<Respo
 }
 
 fn delete(ctx: &RequestContext<'_>, kind: ResourceKind, id: &str) -> Result<Response> {
+    let q = &ctx.state.quirks;
     ctx.state.write(|store, changes| {
-        let old = store.get(kind, id).ok_or_else(|| not_found(kind, id))?;
+        let old = store
+            .get(kind, id)
+            .cloned()
+            .ok_or_else(|| not_found(kind, id))?;
         check_if_match(ctx, old.version)?;
+        if kind == ResourceKind::User && q.user_delete_deactivates {
+            let mut attrs = old.attrs.clone();
+            attrs.insert("active".into(), Value::Bool(false));
+            commit(ctx, store, changes, kind, &old, attrs)?;
+            return Ok::<_, ScimError>(());
+        }
+        if kind == ResourceKind::User
+            && q.user_delete_reserves_username
+            && let Some(name) = old.str_attr("userName")
+        {
+            store.reserve(name);
+        }
         remove_resource(store, changes, kind, id);
-        Ok::<_, ScimError>(())
+        Ok(())
     })?;
     Ok(no_content())
 }

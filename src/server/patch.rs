@@ -288,10 +288,12 @@ impl Engine<'_> {
                                 .unwrap_or_default()
                         };
                         let mut items = items;
+                        let duplicates =
+                            op == Op::Add && name == "members" && self.quirks.duplicate_member_add;
                         for n in new {
                             match items.iter_mut().find(|i| same_element(i, &n)) {
-                                Some(existing) => merge(existing, &n),
-                                None => items.push(n),
+                                Some(existing) if !duplicates => merge(existing, &n),
+                                _ => items.push(n),
                             }
                         }
                         c.insert(name.to_string(), Value::Array(items));

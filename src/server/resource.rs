@@ -262,6 +262,15 @@ pub struct RenderContext<'a> {
     pub store: &'a Store,
 }
 
+/// The URL of a resource: absolute, or a relative path under `relative-meta-location`.
+pub fn resource_location(base: &str, kind: ResourceKind, id: &str, quirks: &Quirks) -> String {
+    if quirks.relative_meta_location {
+        format!("/{}/{id}", kind.endpoint())
+    } else {
+        format!("{base}/{}/{id}", kind.endpoint())
+    }
+}
+
 /// Renders a stored resource as SCIM JSON.
 pub fn render(kind: ResourceKind, r: &Resource, ctx: &RenderContext<'_>) -> Value {
     let mut out = Map::new();
@@ -277,7 +286,7 @@ pub fn render(kind: ResourceKind, r: &Resource, ctx: &RenderContext<'_>) -> Valu
     }
     out.insert("schemas".into(), Value::Array(schemas));
     out.insert("id".into(), Value::String(r.id.clone()));
-    let location = format!("{}/{}/{}", ctx.base, kind.endpoint(), r.id);
+    let location = resource_location(ctx.base, kind, &r.id, ctx.quirks);
     match kind {
         ResourceKind::User => {
             let groups: Vec<Value> = ctx
@@ -356,7 +365,11 @@ pub fn render(kind: ResourceKind, r: &Resource, ctx: &RenderContext<'_>) -> Valu
                     Value::Object(o)
                 })
                 .collect();
-            out.insert("members".into(), Value::Array(members));
+            if !(members.is_empty() && ctx.quirks.group_omits_empty_members) {
+                out.insert("members".into(), Value::Array(members));
+            } else {
+                out.remove("members");
+            }
         }
     }
     out.insert(
@@ -364,7 +377,11 @@ pub fn render(kind: ResourceKind, r: &Resource, ctx: &RenderContext<'_>) -> Valu
         json!({
             "resourceType": kind.name(),
             "created": timestamp(r.created),
-            "lastModified": timestamp(r.modified),
+            "lastModified": timestamp(if ctx.quirks.last_modified_frozen {
+                r.created
+            } else {
+                r.modified
+            }),
             "location": location,
             "version": etag(r.version),
         }),

@@ -51,6 +51,8 @@ pub struct Store {
     groups: Table,
     /// user id → ids of the groups listing it as a member.
     memberships: HashMap<String, BTreeSet<String>>,
+    /// Lower-cased userNames of deleted users that stay taken (`user-delete-reserves-username`).
+    reserved: BTreeSet<String>,
     next_seq: u64,
 }
 
@@ -75,6 +77,15 @@ impl Store {
             ResourceKind::User => &mut self.users,
             ResourceKind::Group => &mut self.groups,
         }
+    }
+
+    /// Keeps a deleted user's userName taken.
+    pub fn reserve(&mut self, user_name: &str) {
+        self.reserved.insert(user_name.to_lowercase());
+    }
+
+    pub fn is_reserved(&self, user_name: &str) -> bool {
+        self.reserved.contains(&user_name.to_lowercase())
     }
 
     /// A fresh creation sequence number.

@@ -12,98 +12,39 @@ mod harness;
 mod steps;
 
 use cases::cases;
-use harness::{Case, error, list, on, on_query, replay, scenario, scim, set, user};
+use harness::{error, group, list, on, on_query, replay, scenario, scim, set, user, without};
 use scimreplay::check::CHECKS;
 use serde_json::json;
 use wiremock::ResponseTemplate;
 
-async fn verify_check(id: &str) {
+/// Every fault case of `check_faults/cases.rs`, a few at a time (each mostly waits on its
+/// wiremock target and the binary). A panic names the check and the fault.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_check_fails_for_its_fault_and_passes_for_its_compliant_twin() {
+    use futures_util::StreamExt;
     let all = cases();
-    let mine: Vec<&Case> = all.iter().filter(|c| c.check == id).collect();
-    assert!(!mine.is_empty(), "no fault case for check {id}");
-    for case in mine {
-        harness::verify_case(case).await;
-    }
+    futures_util::stream::iter(all.iter().map(harness::verify_case))
+        .buffer_unordered(4)
+        .collect::<Vec<()>>()
+        .await;
 }
 
-macro_rules! fault_tests {
-    ($($name:ident => $id:literal,)*) => {
-        /// Check ids with a fault test below.
-        const TESTED: &[&str] = &[$($id),*];
-        $(
-            #[tokio::test]
-            async fn $name() {
-                verify_check($id).await;
-            }
-        )*
-    };
-}
-
-fault_tests! {
-    status_expected => "status.expected",
-    list_response_shape => "list-response.shape",
-    list_response_integers => "list-response.integers",
-    list_response_schema_urn => "list-response.schema-urn",
-    error_scim_schema => "error.scim-schema",
-    error_status_string => "error.status-string",
-    resource_id => "resource.id",
-    create_returns_resource => "create.returns-resource",
-    create_status_201 => "create.status-201",
-    location_header => "location.header",
-    response_content_type => "response.content-type",
-    response_json => "response.json",
-    user_shape => "user.shape",
-    user_active_boolean => "user.active-boolean",
-    user_password_not_returned => "user.password-not-returned",
-    group_shape => "group.shape",
-    get_single_resource => "get.single-resource",
-    filter_exact_match => "filter.exact-match",
-    filter_case_insensitive => "filter.case-insensitive",
-    filter_miss => "filter.miss",
-    duplicate_conflict => "duplicate.conflict",
-    paging_complete => "paging.complete",
-    read_after_write => "read-after-write",
-    steady_state_fidelity => "steady-state.fidelity",
-    patch_no_path_replace => "patch.no-path-replace",
-    patch_member_filter_remove => "patch.member-filter-remove",
-    patch_rename_with_id => "patch.rename-with-id",
-    patch_members_display_only => "patch.members-display-only",
-    patch_empty_members_replace => "patch.empty-members-replace",
-    put_readonly_echo => "put.readonly-echo",
-    create_okta_body => "create.okta-body",
-    deactivate_keeps_user => "deactivate.keeps-user",
-    rate_limit_retry_after => "rate-limit.retry-after",
-}
-
-/// Checks whose fault targets are multi-request simulations: they are proven against the
-/// reference server's quirk modes in `tests/steady_state.rs` (a failing and a passing run each).
+/// Checks whose fault targets are multi-request simulations (the steady pass): the detection
+/// matrix proves them instead, failing against a reference-server quirk and passing against the
+/// clean server (`tests/functional/detection_matrix.rs`).
 const PROVEN_IN_STEADY_STATE_TESTS: &[&str] =
     &["steady-state.idempotent", "steady-state.sync-loop"];
 
 #[test]
-fn steady_state_checks_are_proven_by_their_own_fault_tests() {
-    let tests = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/functional/steady_state.rs"
-    ))
-    .unwrap();
-    // `check_passed(&r, "<step>", "<id>")`
-    let cases = |negated: bool, id: &str| {
-        tests.lines().any(|l| {
-            let l = l.trim_start().trim_start_matches("assert!(");
-            l.starts_with("!check_passed(&r, ") == negated
-                && l.contains("check_passed(&r, ")
-                && l.contains(&format!(", \"{id}\")"))
-        })
-    };
+fn steady_state_checks_are_proven_by_the_detection_matrix() {
+    use scimreplay::check::matrix::{Catch, rows};
     for id in PROVEN_IN_STEADY_STATE_TESTS {
         assert!(
-            cases(true, id),
-            "tests/functional/steady_state.rs has no failing case for {id}"
-        );
-        assert!(
-            cases(false, id),
-            "tests/functional/steady_state.rs has no passing case for {id}"
+            rows().any(|r| r
+                .caught_by
+                .iter()
+                .any(|c| matches!(c, Catch::Check(k) if k.as_str() == *id))),
+            "no quirk of the detection matrix is caught by {id}: nothing proves it can fail"
         );
     }
 }
@@ -116,20 +57,9 @@ fn every_check_has_a_fault_test() {
         .filter(|d| !PROVEN_IN_STEADY_STATE_TESTS.contains(&d.id))
     {
         assert!(
-            TESTED.contains(&def.id),
-            "check {} has no fault test: add it to fault_tests! in tests/check_faults.rs",
-            def.id
-        );
-        assert!(
             cases.iter().any(|c| c.check == def.id),
             "check {} has no fault case in tests/check_faults/cases.rs",
             def.id
-        );
-    }
-    for id in TESTED {
-        assert!(
-            CHECKS.iter().any(|c| c.id == *id),
-            "fault test for unknown check {id}"
         );
     }
     for c in &cases {
@@ -250,6 +180,35 @@ async fn patch_answered_204_is_tolerated() {
 }
 
 #[tokio::test]
+async fn group_without_members_is_tolerated() {
+    // RFC 7643 §2.5: an empty and an unassigned multi-valued attribute are the same state.
+    assert_tolerated(
+        steps::READ_GROUP,
+        |b| {
+            let g = without(group(b, "g1", &[]), "/members");
+            vec![on("GET", "/Groups/g1", scim(200, g))]
+        },
+        &["group.shape"],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn second_group_with_the_same_display_name_is_tolerated() {
+    // A Group displayName has `uniqueness: none` (RFC 7643 §4.2).
+    assert_tolerated(
+        steps::DUPLICATE_GROUP,
+        |b| {
+            let second = scim(201, group(b, "g2", &[]))
+                .insert_header("location", format!("{b}/Groups/g2").as_str());
+            vec![on("POST", "/Groups", second)]
+        },
+        &["duplicate.conflict"],
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn user_filter_miss_answered_404_is_tolerated() {
     assert_tolerated(
         steps::FIND_NOBODY,
@@ -357,4 +316,34 @@ teardown:
         &[],
     )
     .await;
+}
+
+/// `scimreplay checks` shows every check with its severity and its evidence.
+#[test]
+fn checks_listing_shows_severity_and_evidence() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_scimreplay"))
+        .arg("checks")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    for def in CHECKS {
+        let at = lines
+            .iter()
+            .position(|l| l.split_whitespace().next() == Some(def.id))
+            .unwrap_or_else(|| panic!("`checks` does not list {}", def.id));
+        assert_eq!(
+            lines[at].split_whitespace().nth(1),
+            Some(def.severity.to_string().as_str()),
+            "{}",
+            def.id
+        );
+        assert_eq!(
+            lines[at + 1].trim(),
+            format!("evidence: {}", def.evidence),
+            "{}",
+            def.id
+        );
+    }
 }

@@ -261,10 +261,14 @@ pub fn cases() -> Vec<Case> {
         },
         Case {
             check: "group.shape",
-            fault_is: "GET /Groups/{id} has no members",
+            fault_is: "GET /Groups/{id} lists a member without a value",
             steps: READ_GROUP,
             fault: |b| {
-                let g = without(group(b, "g1", &["u1"]), "/members");
+                let g = set(
+                    group(b, "g1", &["u1"]),
+                    "/members",
+                    json!([{"display": "Ada"}]),
+                );
                 vec![on("GET", "/Groups/g1", scim(200, g))]
             },
             compliant: |b| vec![on("GET", "/Groups/g1", scim(200, group(b, "g1", &["u1"])))],
@@ -569,5 +573,86 @@ pub fn cases() -> Vec<Case> {
             },
             also_fails: &[],
         },
+        Case {
+            check: "meta.location",
+            fault_is: "the User's meta.location is a relative path",
+            steps: READ_USER,
+            fault: |b| get_user(set(ada(b), "/meta/location", json!("/Users/u1"))),
+            compliant: |b| get_user(ada(b)),
+            also_fails: &[],
+        },
+        Case {
+            check: "meta.location",
+            fault_is: "the returned User has no meta.location",
+            steps: READ_USER,
+            fault: |b| get_user(without(ada(b), "/meta/location")),
+            compliant: |b| get_user(ada(b)),
+            also_fails: &[],
+        },
+        Case {
+            check: "meta.last-modified",
+            fault_is: "a PUT moves meta.version but not meta.lastModified",
+            steps: PUT_USER_ECHO_META_VERIFIED,
+            fault: |b| updated_ada(b, "2026-01-01T00:00:00.000Z"),
+            compliant: |b| updated_ada(b, "2026-01-01T00:00:05.000Z"),
+            also_fails: &[],
+        },
+        Case {
+            check: "group.members-unique",
+            fault_is: "the Group lists the same member twice",
+            steps: READ_GROUP,
+            fault: |b| {
+                vec![on(
+                    "GET",
+                    "/Groups/g1",
+                    scim(200, group(b, "g1", &["u1", "u1"])),
+                )]
+            },
+            compliant: |b| vec![on("GET", "/Groups/g1", scim(200, group(b, "g1", &["u1"])))],
+            also_fails: &[],
+        },
+        Case {
+            check: "tolerance.inferred",
+            fault_is: "a group PUT answers 204 without a body",
+            steps: PUT_GROUP,
+            fault: |_| no_content("PUT", "/Groups/g1"),
+            compliant: |b| vec![on("PUT", "/Groups/g1", scim(200, group(b, "g1", &[])))],
+            also_fails: &[],
+        },
+        Case {
+            check: "tolerance.inferred",
+            fault_is: "a group filter miss answers 404",
+            steps: FIND_NO_GROUP,
+            fault: |_| {
+                let body = error(404, "Group not found");
+                vec![on_query(
+                    "GET",
+                    "/Groups",
+                    ("count", "100"),
+                    scim(404, body),
+                )]
+            },
+            compliant: |_| {
+                vec![on_query(
+                    "GET",
+                    "/Groups",
+                    ("count", "100"),
+                    scim(200, list(vec![])),
+                )]
+            },
+            also_fails: &[],
+        },
+    ]
+}
+
+/// Ada after a PUT that set her title: the PUT answer and the read carry `meta.version` 2 and
+/// `last_modified`.
+fn updated_ada(base: &str, last_modified: &str) -> Vec<wiremock::Mock> {
+    let mut u = set(ada(base), "/title", json!("Countess"));
+    u["meta"]["version"] = json!("W/\"2\"");
+    u["meta"]["lastModified"] = json!(last_modified);
+    vec![
+        on("PUT", "/Users/u1", scim(200, u.clone())),
+        on("GET", "/Users/u1", scim(200, u)),
     ]
 }

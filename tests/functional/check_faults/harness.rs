@@ -124,7 +124,11 @@ pub async fn replay(scenario_yaml: &str, mocks: Mocks, strict: bool) -> Run {
     if strict {
         cmd.arg("--strict");
     }
-    let out = cmd.output().expect("scimreplay runs");
+    // Off the async worker: the mock server must keep answering while the binary runs.
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .expect("the run thread")
+        .expect("scimreplay runs");
     let output = format!(
         "--- scenario ---\n{scenario_yaml}\n--- stdout ---\n{}\n--- stderr ---\n{}",
         String::from_utf8_lossy(&out.stdout),

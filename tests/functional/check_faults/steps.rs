@@ -226,3 +226,55 @@ pub const DEACTIVATE_THEN_READ: &str = r#"
     request: {method: GET, path: /Users/u1}
     expect: {checks: [deactivate.keeps-user]}
 "#;
+
+pub const PUT_USER_ECHO_META_VERIFIED: &str = r#"
+  - name: update-user
+    request:
+      method: PUT
+      path: /Users/u1
+      body:
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"]
+        id: u1
+        userName: ada@example.com
+        name: {givenName: Ada, familyName: Lovelace}
+        emails: [{primary: true, value: ada@example.com, type: work}]
+        displayName: Ada Lovelace
+        active: true
+        title: Countess
+        meta: {resourceType: User, version: 'W/"1"', lastModified: "2026-01-01T00:00:00.000Z"}
+    expect: {status: 200}
+  - name: read-user
+    verifies: update-user
+    request: {method: GET, path: /Users/u1}
+    expect: {status: 200}
+"#;
+
+pub const PUT_GROUP: &str = r#"
+  - name: put-group
+    request:
+      method: PUT
+      path: /Groups/g1
+      body:
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"]
+        displayName: Engineering
+        members: []
+    expect: {status: [200, 204]}
+"#;
+
+pub const FIND_NO_GROUP: &str = r#"
+  - name: find-no-group
+    request: {method: GET, path: /Groups, query: "filter=displayName%20eq%20%22Nobody%22&startIndex=1&count=100"}
+    expect: {status: [200, 404], checks: [filter.miss]}
+"#;
+
+pub const DUPLICATE_GROUP: &str = r#"
+  - name: create-existing-group
+    request:
+      method: POST
+      path: /Groups
+      body:
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"]
+        displayName: Engineering
+        members: []
+    expect: {checks: [duplicate.conflict]}
+"#;
