@@ -1,6 +1,7 @@
 //! Atomic file writes with a last-line secret guard: every file scimreplay writes (snapshots,
 //! pending files, reports) goes through [`write_atomic`].
 
+use crate::secrets::{Secret, find_leak};
 use std::io::Write;
 use std::path::Path;
 
@@ -18,22 +19,14 @@ pub enum WriteError {
 }
 
 /// Writes `bytes` to `path` atomically (temporary file in the same directory, then rename),
-/// creating parent directories. Refuses content that contains any of `secrets` literally.
-/// `secrets` holds `(name, value)` pairs; empty values are ignored.
-pub fn write_atomic(
-    path: &Path,
-    bytes: &[u8],
-    secrets: &[(String, String)],
-) -> Result<(), WriteError> {
+/// creating parent directories. Refuses content in which [`find_leak`] finds a secret.
+pub fn write_atomic(path: &Path, bytes: &[u8], secrets: &[Secret]) -> Result<(), WriteError> {
     let shown = path.display().to_string();
     let text = String::from_utf8_lossy(bytes);
-    if let Some((name, _)) = secrets
-        .iter()
-        .find(|secret| crate::normalize::contains_secret(&text, std::slice::from_ref(secret)))
-    {
+    if let Some(secret) = find_leak(&text, secrets) {
         return Err(WriteError::SecretLeak {
             path: shown,
-            what: name.clone(),
+            what: secret.name.clone(),
         });
     }
     let io = |source| WriteError::Io {
@@ -81,7 +74,7 @@ mod tests {
     fn refuses_secret_values() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.json");
-        let secrets = vec![("token".to_string(), "s3cr3t-value".to_string())];
+        let secrets = vec![Secret::new("token", "s3cr3t-value")];
         let err = write_atomic(&path, b"{\"t\":\"xx s3cr3t-value\"}", &secrets).unwrap_err();
         assert!(matches!(err, WriteError::SecretLeak { .. }), "{err}");
         assert!(!path.exists());

@@ -41,7 +41,7 @@ async fn push(args: &LoadArgs, profile: &Profile, tested: Tested) -> u8 {
     if let Some(path) = &args.report_json {
         let doc = json_report(&outcome, &info, &profile.name, opts);
         let text = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
-        let secrets = [("token".to_string(), token)];
+        let secrets = [crate::secrets::Secret::new("token", token)];
         if let Err(e) = crate::fsutil::write_atomic(path, text.as_bytes(), &secrets) {
             eprintln!("error: {e}");
             return exit::USAGE;

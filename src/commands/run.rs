@@ -16,6 +16,7 @@ use crate::report::{
     EvidenceReporter, Fanout, HumanOptions, HumanReporter, JsonReporter, JunitReporter,
 };
 use crate::scenario::select::{Filters, instances};
+use crate::secrets::Secret;
 use crate::snapshot::{SnapshotKey, SnapshotStore};
 
 pub fn run(args: RunArgs) -> u8 {
@@ -97,7 +98,7 @@ async fn replay(
     selected: &[crate::replay::engine::Instance<'_>],
     info: TargetInfo,
 ) -> u8 {
-    let secrets = vec![("token".to_string(), token.clone())];
+    let secrets = vec![Secret::new("token", token.clone())];
     let auth = args.connection.auth.unwrap_or(profile.auth);
     let store = SnapshotStore::new(
         args.snapshots.clone(),

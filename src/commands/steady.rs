@@ -28,7 +28,10 @@ async fn check(args: &SteadyArgs, profile: &Profile, tested: Tested) -> u8 {
         credentials,
         info,
     } = tested;
-    let secrets = vec![("token".to_string(), credentials.token.clone())];
+    let secrets = vec![crate::secrets::Secret::new(
+        "token",
+        credentials.token.clone(),
+    )];
     let mut session = Session {
         client,
         base_url: info.base_url.clone(),

@@ -205,7 +205,10 @@ async fn connection_test(
         read_settle: args.read_settle,
         snapshots: None,
         new_snapshots_fail: false,
-        secrets: vec![("token".to_string(), credentials.token.clone())],
+        secrets: vec![crate::secrets::Secret::new(
+            "token",
+            credentials.token.clone(),
+        )],
         steady_state: None,
         jobs: 1,
         wrote: Default::default(),

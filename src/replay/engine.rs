@@ -8,11 +8,11 @@ use super::render::{RenderContext, scenario_vars};
 use super::result::{RunReport, ScenarioReport, Status, StepReport, Summary, TargetInfo};
 use super::step::{StepRun, StepSettings, run_step};
 use crate::check::Severity;
-use crate::normalize::scrub_secrets;
 use crate::profile::Profile;
 use crate::report::{Event, ReportError, Reporter};
 use crate::scenario::template::Vars;
 use crate::scenario::{Dialect, Scenario, Step};
+use crate::secrets::{Secret, scrub as scrub_secrets};
 use crate::snapshot::SnapshotOutcome;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -39,7 +39,7 @@ pub struct SnapshotRequest<'a> {
     pub ids: &'a [(String, String)],
     /// (per-run value, variable name) replaced wherever they occur.
     pub run_values: &'a [(String, String)],
-    pub secrets: &'a [(String, String)],
+    pub secrets: &'a [Secret],
 }
 
 /// Compares a step's response with its snapshot; `Err` is a snapshot file problem.
@@ -72,7 +72,7 @@ pub struct Engine<'a> {
     /// profile); on a first run new snapshots are only recorded.
     pub new_snapshots_fail: bool,
     /// Extra secrets (the token) scrubbed from every record.
-    pub secrets: Vec<(String, String)>,
+    pub secrets: Vec<Secret>,
     /// Run the steady-state checks after the scenarios, with this many sync-loop cycles
     /// (`None`: `--no-steady-state`).
     pub steady_state: Option<u32>,
@@ -431,7 +431,7 @@ impl Engine<'_> {
         run: &StepRun,
         request_line: &str,
         state: &InstanceState,
-        secrets: &[(String, String)],
+        secrets: &[Secret],
     ) -> Option<SnapshotOutcome> {
         let judge = self.snapshots?;
         let looping = step.repeat.is_some() || step.for_each.is_some() || step.pages;
@@ -461,10 +461,9 @@ impl Engine<'_> {
         )
     }
 
-    fn all_secrets(&self, vars: &Vars) -> Vec<(String, String)> {
+    fn all_secrets(&self, vars: &Vars) -> Vec<Secret> {
         let mut all = self.secrets.clone();
         all.extend(vars.secrets());
-        all.sort_by_key(|s| std::cmp::Reverse(s.1.len()));
         all
     }
 }

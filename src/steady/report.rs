@@ -4,8 +4,8 @@
 
 use super::sync_loop::LoopVerdict;
 use super::{DriftRow, Outcome, Phase};
-use crate::normalize::scrub_secrets as scrub;
 use crate::replay::result::{CheckOutcome, ScenarioReport, Status, StepReport};
+use crate::secrets::{Secret, scrub};
 
 /// Fills each drift row's verdict and consequence from the sync loop, and adds rows for
 /// attributes that only the import showed.
@@ -151,15 +151,10 @@ fn outcome(id: &str, problems: Vec<String>) -> CheckOutcome {
 }
 
 /// The scenario instance `steady-state/<profile>` with secret-scrubbed exchanges.
-pub fn scenario_report(
-    out: &Outcome,
-    base_url: &str,
-    secrets: &[(String, String)],
-) -> ScenarioReport {
+pub fn scenario_report(out: &Outcome, base_url: &str, secrets: &[Secret]) -> ScenarioReport {
     let (fid, idem, sync) = checks(out);
-    let mut all: Vec<(String, String)> = secrets.to_vec();
+    let mut all: Vec<Secret> = secrets.to_vec();
     all.extend(out.secrets.iter().cloned());
-    all.sort_by_key(|s| std::cmp::Reverse(s.1.len()));
     let secrets = &all[..];
     let steps = vec![
         step(
@@ -222,7 +217,7 @@ fn step(
     phase: &Phase,
     checks: Vec<CheckOutcome>,
     base_url: &str,
-    secrets: &[(String, String)],
+    secrets: &[Secret],
 ) -> StepReport {
     let mut exchanges = phase.exchanges.clone();
     for ex in &mut exchanges {
