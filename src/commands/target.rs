@@ -130,6 +130,11 @@ pub struct Connection {
 pub fn connect(args: &ConnectionArgs) -> Result<Connection, u8> {
     let target = resolve_target(args).map_err(usage_error)?;
     let token = resolve_token(args, &target).map_err(usage_error)?;
+    if let Some(warning) =
+        crate::secrets::short_secret_warning(&crate::secrets::Secret::new("token", token.as_str()))
+    {
+        eprintln!("{warning}");
+    }
     let client = Client::new(&ClientConfig {
         timeout: args.timeout,
         insecure: args.insecure,

@@ -401,9 +401,7 @@ impl Engine<'_> {
             .map(|e| e.request_line(&self.base_url))
             .unwrap_or_else(|| format!("{} {}", step.request.method, step.request.path));
         let snapshot = self.snapshot(inst, index, step, &run, &request_line, state, &secrets);
-        for ex in &mut run.exchanges {
-            ex.scrub(&secrets);
-        }
+        scrub_run(&mut run, &secrets);
         let mut report = StepReport {
             index,
             name: step.name.clone(),
@@ -465,6 +463,25 @@ impl Engine<'_> {
         let mut all = self.secrets.clone();
         all.extend(vars.secrets());
         all
+    }
+}
+
+/// Scrubs everything of a step that can quote what was sent or received: exchanges, assertion
+/// values, check messages and the error.
+fn scrub_run(run: &mut StepRun, secrets: &[Secret]) {
+    for ex in &mut run.exchanges {
+        ex.scrub(secrets);
+    }
+    for a in &mut run.assertions {
+        a.expected = scrub_secrets(&a.expected, secrets);
+        a.actual = scrub_secrets(&a.actual, secrets);
+        a.description = scrub_secrets(&a.description, secrets);
+    }
+    for c in &mut run.checks {
+        c.message = scrub_secrets(&c.message, secrets);
+    }
+    if let Some(e) = &mut run.error {
+        *e = scrub_secrets(e, secrets);
     }
 }
 

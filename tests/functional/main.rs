@@ -15,6 +15,7 @@ mod hostile_targets;
 mod load;
 mod record;
 mod reference_snapshots;
+mod secrets;
 mod server_behaviour;
 mod server_cli;
 mod server_okta;
