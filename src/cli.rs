@@ -271,7 +271,7 @@ pub struct ConnectionArgs {
     pub auth: Option<Auth>,
     /// Switch on a reference-server quirk (embedded target only; repeatable; see `serve
     /// --list-quirks`); `run` then compares no snapshots unless `--baseline` names a baseline
-    #[arg(long = "quirk", value_name = "NAME[=VALUE]")]
+    #[arg(long = "quirk", value_name = "NAME[=VALUE]", value_parser = quirk_spec)]
     pub quirks: Vec<String>,
     /// Per-request timeout (Okta's is 60 s)
     #[arg(long, default_value = "60s", value_parser = humantime::parse_duration, value_name = "DURATION")]
@@ -310,4 +310,9 @@ pub struct ChecksArgs {
     /// Show which reference-server quirk each check catches
     #[arg(long)]
     pub matrix: bool,
+}
+
+/// A `--quirk` value, checked against the reference server's quirk list at argument load.
+fn quirk_spec(spec: &str) -> Result<String, String> {
+    crate::server::check_quirks(&[spec.to_string()]).map(|()| spec.to_string())
 }

@@ -73,6 +73,15 @@ pub(crate) fn write_stdout(text: &str) {
     }
 }
 
+/// Vets report paths before anything is sent: each one writable (not a directory, its
+/// directory accepts files) and no two the same file. `outputs` are `(option, path)`.
+fn check_outputs(outputs: &[(&str, std::path::PathBuf)]) -> Result<(), String> {
+    for (option, path) in outputs {
+        crate::fsutil::check_output(path).map_err(|e| format!("{option}: {e}"))?;
+    }
+    crate::fsutil::check_distinct(outputs)
+}
+
 /// Prints a usage/config error and returns exit code 2.
 fn usage_error(message: impl std::fmt::Display) -> u8 {
     eprintln!("error: {message}");

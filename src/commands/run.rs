@@ -4,7 +4,7 @@
 
 use super::catalog::{dialects, load_all};
 use super::target::connect;
-use super::{apply_color, usage_error};
+use super::{apply_color, check_outputs, usage_error};
 use crate::cli::RunArgs;
 use crate::exit;
 use crate::profile::Profile;
@@ -44,6 +44,9 @@ pub fn run(args: RunArgs) -> u8 {
         eprintln!("nothing selected: no scenario matches the filters (see `scimreplay list`)");
         return exit::NOTHING_SELECTED;
     }
+    if let Err(e) = check_outputs(&report_outputs(&args)) {
+        return usage_error(e);
+    }
     let connection = match connect(&args.connection) {
         Ok(c) => c,
         Err(code) => return code,
@@ -52,6 +55,22 @@ pub fn run(args: RunArgs) -> u8 {
         let base_url = info.base_url.clone();
         replay(&args, &profile, client, &base_url, token, &selected, info).await
     })
+}
+
+/// Every file the reporters will write, with the option that names it.
+fn report_outputs(args: &RunArgs) -> Vec<(&'static str, std::path::PathBuf)> {
+    let mut outputs = Vec::new();
+    if let Some(path) = &args.report_json {
+        outputs.push(("--report-json", path.clone()));
+    }
+    if let Some(path) = &args.report_junit {
+        outputs.push(("--report-junit", path.clone()));
+    }
+    if let Some(dir) = &args.evidence {
+        outputs.push(("--evidence", dir.join(crate::report::evidence::MARKDOWN_FILE)));
+        outputs.push(("--evidence", dir.join(crate::report::evidence::JSON_FILE)));
+    }
+    outputs
 }
 
 fn baseline(args: &RunArgs, info: &TargetInfo) -> String {

@@ -17,6 +17,11 @@ pub fn steady(args: SteadyArgs) -> u8 {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
+    if let Some(path) = &args.report_json
+        && let Err(e) = super::check_outputs(&[("--report-json", path.clone())])
+    {
+        return usage_error(e);
+    }
     with_tested_target(&profile, &args.connection, |tested| {
         check(&args, &profile, tested)
     })
