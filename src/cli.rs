@@ -5,8 +5,6 @@ use crate::profile::Auth;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-const EXIT_CODES: &str = "Exit codes:\n  0  all selected scenarios passed\n  1  conformance failures or snapshot differences\n  2  usage, scenario, profile or configuration error\n  3  target unreachable, TLS failure or authentication rejected\n  4  nothing selected by the filters";
-
 #[derive(Debug, Parser)]
 #[command(
     name = "scimreplay",
@@ -16,7 +14,7 @@ const EXIT_CODES: &str = "Exit codes:\n  0  all selected scenarios passed\n  1  
 profile update, deactivate, reactivate, password sync, group push, membership, rename, Push Now, group delete) \
 against a SCIM 2.0 endpoint, checks every response against what Okta needs, and diffs normalized responses \
 against committed snapshots.",
-    after_help = EXIT_CODES
+    after_help = crate::exit::help_table()
 )]
 pub struct Cli {
     #[command(subcommand)]

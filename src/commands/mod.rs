@@ -61,15 +61,15 @@ pub fn apply_color(choice: ColorChoice) {
     colored::control::set_override(on);
 }
 
-/// Writes to stdout; when the reader has gone away (a closed pipe) the process ends quietly
-/// with success, as `head` and `less` users expect.
+/// Writes to stdout; when the reader has gone away (a closed pipe) the command stops and
+/// `main` ends the process quietly with success, as `head` and `less` users expect.
 pub(crate) fn write_stdout(text: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
         && e.kind() == std::io::ErrorKind::BrokenPipe
     {
-        std::process::exit(i32::from(exit::SUCCESS));
+        exit::stdout_closed();
     }
 }
 
@@ -82,8 +82,4 @@ fn check_outputs(outputs: &[(&str, std::path::PathBuf)]) -> Result<(), String> {
     crate::fsutil::check_distinct(outputs)
 }
 
-/// Prints a usage/config error and returns exit code 2.
-fn usage_error(message: impl std::fmt::Display) -> u8 {
-    eprintln!("error: {message}");
-    exit::USAGE
-}
+use exit::usage_error;

@@ -67,7 +67,10 @@ fn report_outputs(args: &RunArgs) -> Vec<(&'static str, std::path::PathBuf)> {
         outputs.push(("--report-junit", path.clone()));
     }
     if let Some(dir) = &args.evidence {
-        outputs.push(("--evidence", dir.join(crate::report::evidence::MARKDOWN_FILE)));
+        outputs.push((
+            "--evidence",
+            dir.join(crate::report::evidence::MARKDOWN_FILE),
+        ));
         outputs.push(("--evidence", dir.join(crate::report::evidence::JSON_FILE)));
     }
     outputs
@@ -104,10 +107,6 @@ fn runs_steady_state(args: &RunArgs) -> bool {
     !args.no_steady_state && args.select.partition.is_none_or(|p| p.runs_steady_state())
 }
 
-fn ci_env() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
-}
-
 async fn replay(
     args: &RunArgs,
     profile: &Profile,
@@ -123,7 +122,7 @@ async fn replay(
         args.snapshots.clone(),
         &baseline(args, &info),
         args.update,
-        args.ci || ci_env(),
+        args.ci || crate::snapshot::ci_from_env(),
         &info.base_url,
     );
     let profile_name = profile.name.clone();
@@ -228,7 +227,7 @@ pub(super) fn report_abort(abort: &RunAbort, base_url: &str) -> u8 {
         RunAbort::Report(crate::report::ReportError::Output(e))
             if e.kind() == std::io::ErrorKind::BrokenPipe =>
         {
-            exit::SUCCESS
+            exit::stdout_closed()
         }
         RunAbort::Report(e) => {
             eprintln!("error: {e}");

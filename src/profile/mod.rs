@@ -303,7 +303,10 @@ mod tests {
         let text = format!("{}\nserver_quirks: [rate-limt]\n", BUILTIN[0].1);
         let err = Profile::parse("mine.yaml", &text).unwrap_err();
         assert!(matches!(err, ProfileError::Quirk { .. }), "{err}");
-        assert!(err.to_string().contains("unknown quirk 'rate-limt'"), "{err}");
+        assert!(
+            err.to_string().contains("unknown quirk 'rate-limt'"),
+            "{err}"
+        );
         let good = format!("{}\nserver_quirks: [rate-limit=3]\n", BUILTIN[0].1);
         assert_eq!(
             Profile::parse("mine.yaml", &good).unwrap().server_quirks,

@@ -15,6 +15,7 @@ mod hostile_targets;
 mod load;
 mod record;
 mod reference_snapshots;
+mod run_plan;
 mod secrets;
 mod server_behaviour;
 mod server_cli;
