@@ -69,22 +69,20 @@ fn json_escaped(text: &[u8], p: usize, c: char, out: &mut Vec<usize>) {
         out.push(q + 1);
     }
     let mut units = [0u16; 2];
-    match c.encode_utf16(&mut units) {
-        [one] => {
-            if hex_unit(text, q) == Some(*one) {
-                out.push(q + 5);
+    let units = c.encode_utf16(&mut units);
+    if hex_unit(text, q) != Some(units[0]) {
+        return;
+    }
+    let end = q + 5;
+    match units.get(1) {
+        None => out.push(end),
+        Some(&low) => {
+            // A surrogate pair: the low half is escaped the same way.
+            let run2 = text[end..].iter().take_while(|&&b| b == b'\\').count();
+            if run2 > 0 && hex_unit(text, end + run2) == Some(low) {
+                out.push(end + run2 + 5);
             }
         }
-        [high, low] => {
-            if hex_unit(text, q) == Some(*high) {
-                let r = q + 5;
-                let run2 = text[r..].iter().take_while(|&&b| b == b'\\').count();
-                if run2 > 0 && hex_unit(text, r + run2) == Some(*low) {
-                    out.push(r + run2 + 5);
-                }
-            }
-        }
-        _ => {}
     }
 }
 
