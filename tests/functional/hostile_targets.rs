@@ -122,7 +122,7 @@ fn run_with(kind: Misbehaviour, extra: &[&str]) -> cli_support::Run {
         "never",
     ];
     args.extend_from_slice(extra);
-    let run = scimreplay(&args, Some(dir.path()), &[("T", "tok")]);
+    let run = scimreplay(&args, Some(dir.path()), &[("T", "tok-for-tests")]);
     rt.shutdown_timeout(Duration::from_secs(1));
     assert!(
         !run.stderr.contains("panicked") && !run.stdout.contains("panicked"),
