@@ -48,8 +48,7 @@ async fn push(args: &LoadArgs, profile: &Profile, tested: Tested) -> u8 {
         let text = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
         let secrets = [crate::secrets::Secret::new("token", token)];
         if let Err(e) = crate::fsutil::write_atomic(path, text.as_bytes(), &secrets) {
-            eprintln!("error: {e}");
-            return exit::USAGE;
+            return usage_error(e);
         }
     }
     if outcome.fatal.is_some() {

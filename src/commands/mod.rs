@@ -42,10 +42,7 @@ pub fn dispatch(cli: Cli) -> u8 {
 }
 
 fn snapshot_command(result: Result<u8, crate::snapshot::SnapshotError>) -> u8 {
-    result.unwrap_or_else(|e| {
-        eprintln!("error: {e}");
-        exit::USAGE
-    })
+    result.unwrap_or_else(usage_error)
 }
 
 /// Applies `--color` (and `NO_COLOR`) to every later styled output.

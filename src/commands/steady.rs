@@ -54,8 +54,7 @@ async fn check(args: &SteadyArgs, profile: &Profile, tested: Tested) -> u8 {
         all.extend(outcome.secrets.iter().cloned());
         let text = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
         if let Err(e) = crate::fsutil::write_atomic(path, text.as_bytes(), &all) {
-            eprintln!("error: {e}");
-            return exit::USAGE;
+            return usage_error(e);
         }
     }
     if let Some(f) = &session.fatal {

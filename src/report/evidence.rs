@@ -31,7 +31,7 @@ pub struct EvidenceReporter {
 }
 
 impl EvidenceReporter {
-    /// `secrets` are `(name, value)` pairs; a file holding any value is refused.
+    /// A file holding any form of one of `secrets` is refused.
     pub fn new(dir: PathBuf, profile_description: String, secrets: Vec<Secret>) -> Self {
         EvidenceReporter {
             dir,

@@ -24,7 +24,7 @@ pub struct JunitReporter {
 }
 
 impl JunitReporter {
-    /// `secrets` are `(name, value)` pairs; the file is refused if it contains any value.
+    /// The file is refused if it holds any form of one of `secrets`.
     pub fn new(path: PathBuf, secrets: Vec<Secret>) -> Self {
         JunitReporter { path, secrets }
     }
