@@ -46,11 +46,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8], secrets: &[Secret]) -> Result<(),
         path: shown.clone(),
         source,
     };
-    let target = resolve_links(path).map_err(io)?;
-    match std::fs::metadata(&target) {
+    // `metadata` follows symlinks in the kernel, `/proc/self/fd/N` magic links included.
+    match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => Err(WriteError::Directory { path: shown }),
-        Ok(meta) if !meta.is_file() => write_through(&target, bytes).map_err(io),
-        _ => replace(&target, bytes).map_err(io),
+        Ok(meta) if !meta.is_file() => write_through(path, bytes).map_err(io),
+        Ok(_) => replace(&std::fs::canonicalize(path).map_err(io)?, bytes).map_err(io),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            replace(&resolve_links(path).map_err(io)?, bytes).map_err(io)
+        }
+        Err(e) => Err(io(e)),
     }
 }
 
@@ -63,12 +67,14 @@ pub fn check_output(path: &Path) -> Result<(), WriteError> {
         path: shown.clone(),
         reason,
     };
-    let target = resolve_links(path).map_err(|e| unusable(e.to_string()))?;
-    match std::fs::metadata(&target) {
+    let target = match std::fs::metadata(path) {
         Ok(meta) if meta.is_dir() => return Err(WriteError::Directory { path: shown }),
         Ok(meta) if !meta.is_file() => return Ok(()), // written through
-        _ => {}
+        Ok(_) => std::fs::canonicalize(path),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => resolve_links(path),
+        Err(e) => Err(e),
     }
+    .map_err(|e| unusable(e.to_string()))?;
     let mut dir = parent_dir(&target);
     while std::fs::symlink_metadata(&dir).is_err() {
         match dir.parent() {
@@ -100,7 +106,8 @@ pub fn check_distinct(outputs: &[(&str, PathBuf)]) -> Result<(), String> {
     Ok(())
 }
 
-/// `path` with symlinks in its last component followed (dangling links included).
+/// `path` with symlinks in its last component followed textually, for a path that does not
+/// exist yet (a dangling link: its target is created).
 fn resolve_links(path: &Path) -> std::io::Result<PathBuf> {
     let mut current = path.to_path_buf();
     for _ in 0..MAX_LINKS {

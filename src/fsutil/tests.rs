@@ -68,6 +68,12 @@ fn a_symlink_loop_is_an_error_not_a_hang() {
     std::os::unix::fs::symlink("a", dir.path().join("b")).unwrap();
     let err = write_atomic(&a, b"x", &[]).unwrap_err();
     assert!(err.to_string().contains("symbolic links"), "{err}");
+    assert!(
+        std::fs::symlink_metadata(&a)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     assert!(check_output(&a).is_err());
 }
 
@@ -100,6 +106,20 @@ fn a_fifo_is_written_through() {
 }
 
 #[test]
+fn a_proc_fd_magic_link_is_written_through() {
+    use std::io::Read;
+    use std::os::fd::AsRawFd;
+    let (mut reader, writer) = std::io::pipe().unwrap();
+    let path = PathBuf::from(format!("/proc/self/fd/{}", writer.as_raw_fd()));
+    check_output(&path).unwrap();
+    write_atomic(&path, b"via the pipe", &[]).unwrap();
+    drop(writer);
+    let mut got = String::new();
+    reader.read_to_string(&mut got).unwrap();
+    assert_eq!(got, "via the pipe");
+}
+
+#[test]
 fn a_device_is_accepted_as_an_output() {
     check_output(Path::new("/dev/null")).unwrap();
 }
@@ -122,7 +142,10 @@ fn check_output_writes_nothing_and_refuses_a_path_under_a_file() {
     let file = dir.path().join("file");
     std::fs::write(&file, "x").unwrap();
     let err = check_output(&file.join("report.json")).unwrap_err();
-    assert!(err.to_string().contains("is not a directory"), "{err}");
+    assert!(
+        err.to_string().to_lowercase().contains("not a directory"),
+        "{err}"
+    );
     check_output(&file).unwrap();
     assert_eq!(
         std::fs::read_dir(dir.path()).unwrap().count(),

@@ -52,10 +52,11 @@ fn bad_report_paths_fail_before_the_connection_test() {
             "{case:?}: no request was sent\n{}",
             r.stderr
         );
+        let stderr = r.stderr.to_lowercase();
         assert!(
-            r.stderr.contains("is a directory")
-                || r.stderr.contains("is not a directory")
-                || r.stderr.contains("give each report its own path"),
+            stderr.contains("is a directory")
+                || stderr.contains("not a directory")
+                || stderr.contains("give each report its own path"),
             "{case:?}\n{}",
             r.stderr
         );
@@ -78,6 +79,19 @@ fn a_symlinked_report_is_written_to_its_target() {
     assert!(link.file_type().is_symlink(), "the link is kept");
     let report = std::fs::read_to_string(dir.path().join("real.json")).unwrap();
     assert!(report.contains("okta/connection-test"), "{report}");
+}
+
+#[test]
+fn a_report_on_dev_stdout_is_written_through() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_scenarios(dir.path(), &["okta/connection-test.yaml"]);
+    let r = scimreplay(
+        &["run", "--no-steady-state", "--report-json", "/dev/stdout"],
+        Some(dir.path()),
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("\"report_format\""), "{}", r.stdout);
 }
 
 #[test]
