@@ -52,9 +52,13 @@ fn char_ends(text: &[u8], p: usize, c: char, out: &mut Vec<usize>) {
     }
 }
 
+/// Backslashes counted at most in one run: four levels of nested JSON escaping (15) and more.
+/// The bound keeps a hostile body of backslashes linear to scan.
+const MAX_BACKSLASH_RUN: usize = 16;
+
 /// `c` JSON-escaped once or more: a run of backslashes, then the escape letter or `uXXXX`.
 fn json_escaped(text: &[u8], p: usize, c: char, out: &mut Vec<usize>) {
-    let run = text[p..].iter().take_while(|&&b| b == b'\\').count();
+    let run = backslashes(text, p);
     if run == 0 {
         return;
     }
@@ -78,12 +82,21 @@ fn json_escaped(text: &[u8], p: usize, c: char, out: &mut Vec<usize>) {
         None => out.push(end),
         Some(&low) => {
             // A surrogate pair: the low half is escaped the same way.
-            let run2 = text[end..].iter().take_while(|&&b| b == b'\\').count();
+            let run2 = backslashes(text, end);
             if run2 > 0 && hex_unit(text, end + run2) == Some(low) {
                 out.push(end + run2 + 5);
             }
         }
     }
+}
+
+/// How many backslashes start at `p` (at most [`MAX_BACKSLASH_RUN`]).
+fn backslashes(text: &[u8], p: usize) -> usize {
+    text[p..]
+        .iter()
+        .take(MAX_BACKSLASH_RUN)
+        .take_while(|&&b| b == b'\\')
+        .count()
 }
 
 /// The letter after `\` in JSON's two-character escape of `c`, if it has one.
@@ -188,6 +201,17 @@ mod tests {
         assert_eq!(found(r"x\ud83d\ude00y", "x😀y"), Some(14));
         assert_eq!(found("x%F0%9F%98%80y", "x😀y"), Some(14));
         assert_eq!(found("é€", "é€"), Some(5));
+    }
+
+    #[test]
+    fn a_body_of_backslashes_is_scanned_in_linear_time() {
+        // Unbounded run counting would be quadratic: hours here.
+        let text = "\\".repeat(1 << 17);
+        let bytes = text.as_bytes();
+        let found = (0..bytes.len())
+            .filter_map(|p| match_end(bytes, p, "\\x"))
+            .count();
+        assert_eq!(found, 0);
     }
 
     #[test]
