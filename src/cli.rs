@@ -5,8 +5,6 @@ use crate::profile::Auth;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-const EXIT_CODES: &str = "Exit codes:\n  0  all selected scenarios passed\n  1  conformance failures or snapshot differences\n  2  usage, scenario, profile or configuration error\n  3  target unreachable, TLS failure or authentication rejected\n  4  nothing selected by the filters";
-
 #[derive(Debug, Parser)]
 #[command(
     name = "scimreplay",
@@ -16,7 +14,7 @@ const EXIT_CODES: &str = "Exit codes:\n  0  all selected scenarios passed\n  1  
 profile update, deactivate, reactivate, password sync, group push, membership, rename, Push Now, group delete) \
 against a SCIM 2.0 endpoint, checks every response against what Okta needs, and diffs normalized responses \
 against committed snapshots.",
-    after_help = EXIT_CODES
+    after_help = crate::exit::help_table()
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -283,7 +281,7 @@ pub struct ConnectionArgs {
     pub auth: Option<Auth>,
     /// Switch on a reference-server quirk (embedded target only; repeatable; see `serve
     /// --list-quirks`); `run` then compares no snapshots unless `--baseline` names a baseline
-    #[arg(long = "quirk", value_name = "NAME[=VALUE]")]
+    #[arg(long = "quirk", value_name = "NAME[=VALUE]", value_parser = quirk_spec)]
     pub quirks: Vec<String>,
     /// Per-request timeout (Okta's is 60 s)
     #[arg(long, default_value = "60s", value_parser = positive_duration, value_name = "DURATION")]
@@ -322,4 +320,9 @@ pub struct ChecksArgs {
     /// Show which reference-server quirk each check catches
     #[arg(long)]
     pub matrix: bool,
+}
+
+/// A `--quirk` value, checked against the reference server's quirk list at argument load.
+fn quirk_spec(spec: &str) -> Result<String, String> {
+    crate::server::check_quirks(&[spec.to_string()]).map(|()| spec.to_string())
 }

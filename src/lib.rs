@@ -16,6 +16,7 @@ pub mod record;
 pub mod replay;
 pub mod report;
 pub mod scenario;
+pub mod secrets;
 pub mod server;
 pub mod snapshot;
 pub mod steady;

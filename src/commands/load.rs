@@ -14,6 +14,11 @@ pub fn load(args: LoadArgs) -> u8 {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
+    if let Some(path) = &args.report_json
+        && let Err(e) = super::check_outputs(&[("--report-json", path.clone())])
+    {
+        return usage_error(e);
+    }
     with_tested_target(&profile, &args.connection, |tested| {
         push(&args, &profile, tested)
     })
@@ -41,10 +46,9 @@ async fn push(args: &LoadArgs, profile: &Profile, tested: Tested) -> u8 {
     if let Some(path) = &args.report_json {
         let doc = json_report(&outcome, &info, &profile.name, opts);
         let text = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
-        let secrets = [("token".to_string(), token)];
+        let secrets = [crate::secrets::Secret::new("token", token)];
         if let Err(e) = crate::fsutil::write_atomic(path, text.as_bytes(), &secrets) {
-            eprintln!("error: {e}");
-            return exit::USAGE;
+            return usage_error(e);
         }
     }
     if outcome.fatal.is_some() {

@@ -42,10 +42,7 @@ pub fn dispatch(cli: Cli) -> u8 {
 }
 
 fn snapshot_command(result: Result<u8, crate::snapshot::SnapshotError>) -> u8 {
-    result.unwrap_or_else(|e| {
-        eprintln!("error: {e}");
-        exit::USAGE
-    })
+    result.unwrap_or_else(usage_error)
 }
 
 /// Applies `--color` (and `NO_COLOR`) to every later styled output.
@@ -61,20 +58,25 @@ pub fn apply_color(choice: ColorChoice) {
     colored::control::set_override(on);
 }
 
-/// Writes to stdout; when the reader has gone away (a closed pipe) the process ends quietly
-/// with success, as `head` and `less` users expect.
+/// Writes to stdout; when the reader has gone away (a closed pipe) the command stops and
+/// `main` ends the process quietly with success, as `head` and `less` users expect.
 pub(crate) fn write_stdout(text: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
         && e.kind() == std::io::ErrorKind::BrokenPipe
     {
-        std::process::exit(i32::from(exit::SUCCESS));
+        exit::stdout_closed();
     }
 }
 
-/// Prints a usage/config error and returns exit code 2.
-fn usage_error(message: impl std::fmt::Display) -> u8 {
-    eprintln!("error: {message}");
-    exit::USAGE
+/// Vets report paths before anything is sent: each one writable (not a directory, its
+/// directory accepts files) and no two the same file. `outputs` are `(option, path)`.
+fn check_outputs(outputs: &[(&str, std::path::PathBuf)]) -> Result<(), String> {
+    for (option, path) in outputs {
+        crate::fsutil::check_output(path).map_err(|e| format!("{option}: {e}"))?;
+    }
+    crate::fsutil::check_distinct(outputs)
 }
+
+use exit::usage_error;

@@ -7,6 +7,7 @@ use crate::cli::{ImportArgs, RecordArgs};
 use crate::exit;
 use crate::record::{Recorded, har, proxy, to_scenario};
 use crate::replay::client::{Client, ClientConfig};
+use crate::secrets::Secret;
 use std::path::Path;
 
 pub fn record(args: RecordArgs) -> u8 {
@@ -49,12 +50,12 @@ pub fn record(args: RecordArgs) -> u8 {
             _ = running.limit_reached() => {}
         }
         let tape = running.stop().await;
-        let secrets: Vec<(String, String)> = tape
+        let secrets: Vec<Secret> = tape
             .credentials
             .iter()
             .flat_map(|v| {
                 let bare = v.split_once(' ').map_or(v.as_str(), |(_, t)| t).to_string();
-                [("credential".to_string(), v.clone()), ("credential".to_string(), bare)]
+                [Secret::new("credential", v.clone()), Secret::new("credential", bare)]
             })
             .collect();
         write_scenario(&args.out, args.name.as_deref(), &target, &tape.exchanges, &secrets)
@@ -80,7 +81,7 @@ fn write_scenario(
     name: Option<&str>,
     source: &str,
     exchanges: &[Recorded],
-    secrets: &[(String, String)],
+    secrets: &[Secret],
 ) -> u8 {
     if exchanges.is_empty() {
         eprintln!("nothing was recorded: no scenario written");

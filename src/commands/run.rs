@@ -4,7 +4,7 @@
 
 use super::catalog::{dialects, load_all};
 use super::target::connect;
-use super::{apply_color, usage_error};
+use super::{apply_color, check_outputs, usage_error};
 use crate::cli::RunArgs;
 use crate::exit;
 use crate::profile::Profile;
@@ -16,6 +16,7 @@ use crate::report::{
     EvidenceReporter, Fanout, HumanOptions, HumanReporter, JsonReporter, JunitReporter,
 };
 use crate::scenario::select::{Filters, instances};
+use crate::secrets::Secret;
 use crate::snapshot::{SnapshotKey, SnapshotStore};
 
 pub fn run(args: RunArgs) -> u8 {
@@ -43,6 +44,9 @@ pub fn run(args: RunArgs) -> u8 {
         eprintln!("nothing selected: no scenario matches the filters (see `scimreplay list`)");
         return exit::NOTHING_SELECTED;
     }
+    if let Err(e) = check_outputs(&report_outputs(&args)) {
+        return usage_error(e);
+    }
     let connection = match connect(&args.connection) {
         Ok(c) => c,
         Err(code) => return code,
@@ -51,6 +55,25 @@ pub fn run(args: RunArgs) -> u8 {
         let base_url = info.base_url.clone();
         replay(&args, &profile, client, &base_url, token, &selected, info).await
     })
+}
+
+/// Every file the reporters will write, with the option that names it.
+fn report_outputs(args: &RunArgs) -> Vec<(&'static str, std::path::PathBuf)> {
+    let mut outputs = Vec::new();
+    if let Some(path) = &args.report_json {
+        outputs.push(("--report-json", path.clone()));
+    }
+    if let Some(path) = &args.report_junit {
+        outputs.push(("--report-junit", path.clone()));
+    }
+    if let Some(dir) = &args.evidence {
+        outputs.push((
+            "--evidence",
+            dir.join(crate::report::evidence::MARKDOWN_FILE),
+        ));
+        outputs.push(("--evidence", dir.join(crate::report::evidence::JSON_FILE)));
+    }
+    outputs
 }
 
 fn baseline(args: &RunArgs, info: &TargetInfo) -> String {
@@ -84,10 +107,6 @@ fn runs_steady_state(args: &RunArgs) -> bool {
     !args.no_steady_state && args.select.partition.is_none_or(|p| p.runs_steady_state())
 }
 
-fn ci_env() -> bool {
-    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false")
-}
-
 async fn replay(
     args: &RunArgs,
     profile: &Profile,
@@ -97,13 +116,13 @@ async fn replay(
     selected: &[crate::replay::engine::Instance<'_>],
     info: TargetInfo,
 ) -> u8 {
-    let secrets = vec![("token".to_string(), token.clone())];
+    let secrets = vec![Secret::new("token", token.clone())];
     let auth = args.connection.auth.unwrap_or(profile.auth);
     let store = SnapshotStore::new(
         args.snapshots.clone(),
         &baseline(args, &info),
         args.update,
-        args.ci || ci_env(),
+        args.ci || crate::snapshot::ci_from_env(),
         &info.base_url,
     );
     let profile_name = profile.name.clone();
@@ -229,7 +248,7 @@ pub(super) fn report_abort(abort: &RunAbort, base_url: &str) -> u8 {
         RunAbort::Report(crate::report::ReportError::Output(e))
             if e.kind() == std::io::ErrorKind::BrokenPipe =>
         {
-            exit::SUCCESS
+            exit::stdout_closed()
         }
         RunAbort::Report(e) => {
             eprintln!("error: {e}");

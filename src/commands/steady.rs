@@ -18,6 +18,11 @@ pub fn steady(args: SteadyArgs) -> u8 {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
+    if let Some(path) = &args.report_json
+        && let Err(e) = super::check_outputs(&[("--report-json", path.clone())])
+    {
+        return usage_error(e);
+    }
     with_tested_target(&profile, &args.connection, |tested| {
         check(&args, &profile, tested)
     })
@@ -29,7 +34,10 @@ async fn check(args: &SteadyArgs, profile: &Profile, tested: Tested) -> u8 {
         credentials,
         info,
     } = tested;
-    let secrets = vec![("token".to_string(), credentials.token.clone())];
+    let secrets = vec![crate::secrets::Secret::new(
+        "token",
+        credentials.token.clone(),
+    )];
     let mut session = Session {
         client,
         base_url: info.base_url.clone(),
@@ -47,8 +55,7 @@ async fn check(args: &SteadyArgs, profile: &Profile, tested: Tested) -> u8 {
         all.extend(outcome.secrets.iter().cloned());
         let text = serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n";
         if let Err(e) = crate::fsutil::write_atomic(path, text.as_bytes(), &all) {
-            eprintln!("error: {e}");
-            return exit::USAGE;
+            return usage_error(e);
         }
     }
     if let Some(f) = &session.fatal {

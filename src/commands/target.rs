@@ -131,6 +131,11 @@ pub struct Connection {
 pub fn connect(args: &ConnectionArgs) -> Result<Connection, u8> {
     let target = resolve_target(args).map_err(usage_error)?;
     let token = resolve_token(args, &target).map_err(usage_error)?;
+    if let Some(warning) =
+        crate::secrets::short_secret_warning(&crate::secrets::Secret::new("token", token.as_str()))
+    {
+        eprintln!("{warning}");
+    }
     let client = Client::new(&ClientConfig {
         timeout: args.timeout,
         insecure: args.insecure,
@@ -206,7 +211,10 @@ async fn connection_test(
         read_settle: args.read_settle,
         snapshots: None,
         new_snapshots_fail: false,
-        secrets: vec![("token".to_string(), credentials.token.clone())],
+        secrets: vec![crate::secrets::Secret::new(
+            "token",
+            credentials.token.clone(),
+        )],
         steady_state: None,
         jobs: 1,
         wrote: Default::default(),

@@ -3,6 +3,7 @@
 //! then replaced, and set-like arrays are sorted. Builds a new value; never panics.
 
 use super::redact::Replacer;
+use crate::secrets::Secret;
 use regex::Regex;
 use serde_json::{Map, Value};
 use std::sync::LazyLock;
@@ -60,8 +61,8 @@ pub(crate) fn is_entity_tag(text: &str) -> bool {
 
 /// Everything the walk needs; collects problems as it goes.
 pub(crate) struct Canonicalizer<'a> {
-    /// Secret values → `[secret:NAME]`; applied first to every string.
-    pub(crate) secrets: Replacer,
+    /// Secret values → `[secret:NAME]`; scrubbed first from every string.
+    pub(crate) secrets: &'a [Secret],
     /// Base URL, run values and id path segments → placeholders.
     pub(crate) strings: Replacer,
     /// `(value, name)` of server ids, in capture order.
@@ -72,7 +73,7 @@ pub(crate) struct Canonicalizer<'a> {
 impl Canonicalizer<'_> {
     /// Normalizes a free string: secrets, whole-id match, then base URL / run values / ids in URLs.
     pub(crate) fn string(&self, text: &str) -> String {
-        let scrubbed = self.secrets.apply(text);
+        let scrubbed = crate::secrets::scrub(text, self.secrets);
         match self.id_name(&scrubbed) {
             Some(name) => placeholder(name),
             None => self.strings.apply(&scrubbed),
@@ -174,7 +175,7 @@ impl Canonicalizer<'_> {
 
     /// An `id` or member `value`: its capture name, else `{{unknown-id}}`.
     fn server_id(&self, text: &str) -> Value {
-        let scrubbed = self.secrets.apply(text);
+        let scrubbed = crate::secrets::scrub(text, self.secrets);
         Value::String(match self.id_name(&scrubbed) {
             Some(name) => placeholder(name),
             None => UNKNOWN_ID.into(),
@@ -184,7 +185,7 @@ impl Canonicalizer<'_> {
     /// A `$ref` URL: normalized when its last path segment is a known id; otherwise that
     /// segment becomes `{{unknown-id}}` (the rest of the URL is kept, so a wrong host shows).
     fn reference(&self, text: &str) -> Value {
-        let scrubbed = self.secrets.apply(text);
+        let scrubbed = crate::secrets::scrub(text, self.secrets);
         if let Some(name) = self.id_name(&scrubbed) {
             return Value::String(placeholder(name));
         }

@@ -7,11 +7,11 @@ mod paths;
 mod redact;
 
 pub use paths::json_changed_paths;
-pub use redact::{contains_secret, scrub_secrets};
 
 use crate::replay::exchange::RecordedResponse;
+use crate::secrets::Secret;
 use canonical::{Canonicalizer, placeholder};
-use redact::{Replacer, secret_replacer};
+use redact::Replacer;
 use serde_json::{Map, Value};
 
 /// Response headers kept in a normalized document (lower-cased names), in this order.
@@ -33,8 +33,8 @@ pub struct NormalizeContext<'a> {
     pub ids: &'a [(String, String)],
     /// `(value, name)`: per-run generated values; every occurrence becomes `{{name}}`.
     pub run_values: &'a [(String, String)],
-    /// `(name, value)`: every occurrence of a value becomes `[secret:name]`.
-    pub secrets: &'a [(String, String)],
+    /// Every occurrence of a secret's value, in any form, becomes `[secret:NAME]`.
+    pub secrets: &'a [Secret],
 }
 
 /// A canonical document plus what could not be normalized (e.g. an invalid timestamp).
@@ -82,7 +82,7 @@ fn canonicalizer<'a>(ctx: &NormalizeContext<'a>) -> Canonicalizer<'a> {
         strings.anywhere(value, placeholder(name));
     }
     Canonicalizer {
-        secrets: secret_replacer(ctx.secrets),
+        secrets: ctx.secrets,
         strings,
         ids: ctx.ids,
         problems: Vec::new(),

@@ -35,7 +35,7 @@ fn text_response(body: &str) -> RecordedResponse {
 struct Fixture {
     ids: Vec<(String, String)>,
     run_values: Vec<(String, String)>,
-    secrets: Vec<(String, String)>,
+    secrets: Vec<crate::secrets::Secret>,
 }
 
 impl Fixture {
@@ -50,7 +50,7 @@ impl Fixture {
                 ("r7x9", "run_id"),
                 ("alice-r7x9@example.com", "alice.login"),
             ]),
-            secrets: pairs(&[("token", "tok-SECRET-42")]),
+            secrets: vec![crate::secrets::Secret::new("token", "tok-SECRET-42")],
         }
     }
 

@@ -141,6 +141,8 @@ pub enum ProfileError {
         "profile file {path} is named `{name}`, like the built-in profile: its reports and snapshot baseline would pass for the built-in's; give it another `name:`"
     )]
     ShadowsBuiltin { path: String, name: String },
+    #[error("profile {path}: server_quirks: {message}")]
+    Quirk { path: String, message: String },
     #[error("profile {path}:{line}:{column}: {message}")]
     Parse {
         path: String,
@@ -208,7 +210,7 @@ impl Profile {
         let mut options = serde_saphyr::Options::default();
         options.strict_booleans = true;
         options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::Error;
-        serde_saphyr::from_str_with_options(text, options).map_err(|e| {
+        let profile: Profile = serde_saphyr::from_str_with_options(text, options).map_err(|e| {
             let (line, column) = e
                 .location()
                 .map(|l| (l.line() as usize, l.column() as usize))
@@ -219,7 +221,14 @@ impl Profile {
                 column,
                 message: crate::scenario::load::yaml_message(&e),
             }
-        })
+        })?;
+        crate::server::check_quirks(&profile.server_quirks).map_err(|message| {
+            ProfileError::Quirk {
+                path: path.to_string(),
+                message,
+            }
+        })?;
+        Ok(profile)
     }
 
     pub fn enables(&self, feature: Feature) -> bool {
@@ -312,6 +321,22 @@ fn is_empty(v: &Value) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_misspelled_server_quirk_fails_at_load() {
+        let text = format!("{}\nserver_quirks: [rate-limt]\n", BUILTIN[0].1);
+        let err = Profile::parse("mine.yaml", &text).unwrap_err();
+        assert!(matches!(err, ProfileError::Quirk { .. }), "{err}");
+        assert!(
+            err.to_string().contains("unknown quirk 'rate-limt'"),
+            "{err}"
+        );
+        let good = format!("{}\nserver_quirks: [rate-limit=3]\n", BUILTIN[0].1);
+        assert_eq!(
+            Profile::parse("mine.yaml", &good).unwrap().server_quirks,
+            ["rate-limit=3"]
+        );
+    }
 
     #[test]
     fn builtins_parse() {

@@ -8,11 +8,11 @@ use super::render::{RenderContext, scenario_vars};
 use super::result::{RunReport, ScenarioReport, Status, StepReport, Summary, TargetInfo};
 use super::step::{StepRun, StepSettings, run_step};
 use crate::check::Severity;
-use crate::normalize::scrub_secrets;
 use crate::profile::Profile;
 use crate::report::{Event, ReportError, Reporter};
 use crate::scenario::template::Vars;
 use crate::scenario::{Dialect, Scenario, Step};
+use crate::secrets::{Secret, scrub as scrub_secrets};
 use crate::snapshot::SnapshotOutcome;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -39,7 +39,7 @@ pub struct SnapshotRequest<'a> {
     pub ids: &'a [(String, String)],
     /// (per-run value, variable name) replaced wherever they occur.
     pub run_values: &'a [(String, String)],
-    pub secrets: &'a [(String, String)],
+    pub secrets: &'a [Secret],
 }
 
 /// Compares a step's response with its snapshot; `Err` is a snapshot file problem.
@@ -72,7 +72,7 @@ pub struct Engine<'a> {
     /// profile); on a first run new snapshots are only recorded.
     pub new_snapshots_fail: bool,
     /// Extra secrets (the token) scrubbed from every record.
-    pub secrets: Vec<(String, String)>,
+    pub secrets: Vec<Secret>,
     /// Run the steady-state checks after the scenarios, with this many sync-loop cycles
     /// (`None`: `--no-steady-state`).
     pub steady_state: Option<u32>,
@@ -406,9 +406,7 @@ impl Engine<'_> {
             .map(|e| e.request_line(&self.base_url))
             .unwrap_or_else(|| format!("{} {}", step.request.method, step.request.path));
         let snapshot = self.snapshot(inst, index, step, &run, &request_line, state, &secrets);
-        for ex in &mut run.exchanges {
-            ex.scrub(&secrets);
-        }
+        scrub_run(&mut run, &secrets);
         let mut report = StepReport {
             index,
             name: step.name.clone(),
@@ -436,7 +434,7 @@ impl Engine<'_> {
         run: &StepRun,
         request_line: &str,
         state: &InstanceState,
-        secrets: &[(String, String)],
+        secrets: &[Secret],
     ) -> Option<SnapshotOutcome> {
         let judge = self.snapshots?;
         let looping = step.repeat.is_some() || step.for_each.is_some() || step.pages;
@@ -466,11 +464,29 @@ impl Engine<'_> {
         )
     }
 
-    fn all_secrets(&self, vars: &Vars) -> Vec<(String, String)> {
+    fn all_secrets(&self, vars: &Vars) -> Vec<Secret> {
         let mut all = self.secrets.clone();
         all.extend(vars.secrets());
-        all.sort_by_key(|s| std::cmp::Reverse(s.1.len()));
         all
+    }
+}
+
+/// Scrubs everything of a step that can quote what was sent or received: exchanges, assertion
+/// values, check messages and the error.
+fn scrub_run(run: &mut StepRun, secrets: &[Secret]) {
+    for ex in &mut run.exchanges {
+        ex.scrub(secrets);
+    }
+    for a in &mut run.assertions {
+        a.expected = scrub_secrets(&a.expected, secrets);
+        a.actual = scrub_secrets(&a.actual, secrets);
+        a.description = scrub_secrets(&a.description, secrets);
+    }
+    for c in &mut run.checks {
+        c.message = scrub_secrets(&c.message, secrets);
+    }
+    if let Some(e) = &mut run.error {
+        *e = scrub_secrets(e, secrets);
     }
 }
 

@@ -1,7 +1,7 @@
 //! One request/response pair with timing: the only thing later stages (checks, snapshots,
 //! reports) consume. Secrets are already redacted when an `Exchange` is built.
 
-use crate::normalize::scrub_secrets;
+use crate::secrets::{Secret, scrub as scrub_text};
 use serde::Serialize;
 use std::time::Duration;
 
@@ -70,28 +70,29 @@ impl Exchange {
         self.response.as_ref().and_then(|r| r.json.as_ref())
     }
 
-    /// Replaces every secret value in the recorded request, response and error by
-    /// `[secret:name]`; the parsed JSON is re-derived when the body changed.
-    pub fn scrub(&mut self, secrets: &[(String, String)]) {
-        self.request.url = scrub_secrets(&self.request.url, secrets);
+    /// Replaces every secret value (in any form, see `crate::secrets`) in the recorded
+    /// request, response and error by `[secret:NAME]`; the parsed JSON is re-derived when the
+    /// body changed.
+    pub fn scrub(&mut self, secrets: &[Secret]) {
+        self.request.url = scrub_text(&self.request.url, secrets);
         if let Some(b) = &mut self.request.body {
-            *b = scrub_secrets(b, secrets);
+            *b = scrub_text(b, secrets);
         }
         for (_, v) in &mut self.request.headers {
-            *v = scrub_secrets(v, secrets);
+            *v = scrub_text(v, secrets);
         }
         if let Some(r) = &mut self.response {
-            let scrubbed = scrub_secrets(&r.body, secrets);
+            let scrubbed = scrub_text(&r.body, secrets);
             if scrubbed != r.body {
                 r.json = serde_json::from_str(&scrubbed).ok();
                 r.body = scrubbed;
             }
             for (_, v) in &mut r.headers {
-                *v = scrub_secrets(v, secrets);
+                *v = scrub_text(v, secrets);
             }
         }
         if let Some(e) = &mut self.error {
-            *e = scrub_secrets(e, secrets);
+            *e = scrub_text(e, secrets);
         }
     }
 }

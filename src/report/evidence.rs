@@ -14,6 +14,7 @@ use super::{
 use crate::check::Severity;
 use crate::fsutil::write_atomic;
 use crate::replay::result::{RunReport, ScenarioReport, Status, StepReport};
+use crate::secrets::Secret;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -26,12 +27,12 @@ pub const JSON_FILE: &str = "report.json";
 pub struct EvidenceReporter {
     dir: PathBuf,
     profile_description: String,
-    secrets: Vec<(String, String)>,
+    secrets: Vec<Secret>,
 }
 
 impl EvidenceReporter {
-    /// `secrets` are `(name, value)` pairs; a file holding any value is refused.
-    pub fn new(dir: PathBuf, profile_description: String, secrets: Vec<(String, String)>) -> Self {
+    /// A file holding any form of one of `secrets` is refused.
+    pub fn new(dir: PathBuf, profile_description: String, secrets: Vec<Secret>) -> Self {
         EvidenceReporter {
             dir,
             profile_description,
@@ -276,7 +277,7 @@ mod tests {
         let mut reporter = EvidenceReporter::new(
             dir.path().to_path_buf(),
             "p".into(),
-            vec![("token".into(), report.profile.clone())],
+            vec![crate::secrets::Secret::new("token", report.profile.clone())],
         );
         let err = reporter
             .handle(&Event::RunFinished { report: &report })

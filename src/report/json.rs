@@ -15,6 +15,7 @@ use crate::replay::result::{
     TargetInfo,
 };
 use crate::scenario::Dialect;
+use crate::secrets::Secret;
 use crate::snapshot::SnapshotOutcome;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -26,12 +27,12 @@ pub const REPORT_FORMAT: u32 = 1;
 /// Writes the JSON report when the run finishes.
 pub struct JsonReporter {
     path: PathBuf,
-    secrets: Vec<(String, String)>,
+    secrets: Vec<Secret>,
 }
 
 impl JsonReporter {
-    /// `secrets` are `(name, value)` pairs; the file is refused if it contains any value.
-    pub fn new(path: PathBuf, secrets: Vec<(String, String)>) -> Self {
+    /// The file is refused if it holds any form of one of `secrets`.
+    pub fn new(path: PathBuf, secrets: Vec<Secret>) -> Self {
         JsonReporter { path, secrets }
     }
 }
@@ -239,7 +240,7 @@ mod tests {
     fn refuses_a_report_that_contains_a_secret() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("report.json");
-        let secret = ("SCIM_TOKEN".to_string(), "tok-9f8e7d6c5b".to_string());
+        let secret = Secret::new("SCIM_TOKEN", "tok-9f8e7d6c5b");
         let mut reporter = JsonReporter::new(path.clone(), vec![secret]);
         let mut report = fixtures::run_report(false);
         report.scenarios[0].steps[0].exchanges[0].request.headers[1].1 =

@@ -13,18 +13,19 @@ use super::{
 };
 use crate::fsutil::write_atomic;
 use crate::replay::result::{RunReport, ScenarioReport, Status, StepReport};
+use crate::secrets::Secret;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::path::PathBuf;
 
 /// Writes the JUnit XML report when the run finishes.
 pub struct JunitReporter {
     path: PathBuf,
-    secrets: Vec<(String, String)>,
+    secrets: Vec<Secret>,
 }
 
 impl JunitReporter {
-    /// `secrets` are `(name, value)` pairs; the file is refused if it contains any value.
-    pub fn new(path: PathBuf, secrets: Vec<(String, String)>) -> Self {
+    /// The file is refused if it holds any form of one of `secrets`.
+    pub fn new(path: PathBuf, secrets: Vec<Secret>) -> Self {
         JunitReporter { path, secrets }
     }
 }
@@ -144,7 +145,7 @@ mod tests {
     fn written_atomically_on_run_finished() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("junit.xml");
-        let secrets = vec![("SCIM_TOKEN".to_string(), "never-in-output".to_string())];
+        let secrets = vec![Secret::new("SCIM_TOKEN", "never-in-output")];
         let mut reporter = JunitReporter::new(path.clone(), secrets);
         let report = fixtures::run_report(false);
         fixtures::drive(&report, &mut reporter);
@@ -156,7 +157,7 @@ mod tests {
     fn refuses_a_report_that_contains_a_secret() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("junit.xml");
-        let secrets = vec![("SCIM_TOKEN".to_string(), "tok-9f8e7d6c5b".to_string())];
+        let secrets = vec![Secret::new("SCIM_TOKEN", "tok-9f8e7d6c5b")];
         let mut reporter = JunitReporter::new(path.clone(), secrets);
         let mut report = fixtures::run_report(false);
         report.scenarios[1].steps[1].exchanges[0].request.body =

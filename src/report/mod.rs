@@ -6,7 +6,7 @@
 //! borrow from the result tree (`crate::replay::result`), and a [`Fanout`] forwards each event
 //! to every enabled reporter (nextest's pattern). Exchanges arrive already secret-redacted;
 //! file reporters still write through [`crate::fsutil::write_atomic`], which refuses any
-//! content holding a secret's literal value.
+//! content holding any form of a secret (`crate::secrets`).
 //!
 //! The step verdict and duration format live here; the text blocks the human and JUnit
 //! reporters share (failure block, HTTP transcript) live in `block`.

@@ -60,13 +60,13 @@ impl Vars {
         self.values.contains_key(name)
     }
 
-    /// `(name, value)` of every secret with a non-empty textual value.
-    pub fn secrets(&self) -> Vec<(String, String)> {
+    /// Every secret with a non-empty textual value.
+    pub fn secrets(&self) -> Vec<crate::secrets::Secret> {
         self.values
             .iter()
             .filter(|(_, v)| v.secret)
-            .map(|(k, v)| (k.clone(), as_text(&v.value)))
-            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| crate::secrets::Secret::new(k.clone(), as_text(&v.value)))
+            .filter(|s| !s.value.is_empty())
             .collect()
     }
 
@@ -392,7 +392,10 @@ mod tests {
         let mut v = vars();
         v.set("pw", json!("other"));
         assert!(v.get("pw").unwrap().secret);
-        assert_eq!(v.secrets(), vec![("pw".to_string(), "other".to_string())]);
+        assert_eq!(
+            v.secrets(),
+            vec![crate::secrets::Secret::new("pw", "other")]
+        );
     }
 
     #[test]

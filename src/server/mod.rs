@@ -109,6 +109,12 @@ pub fn quirks() -> &'static [QuirkInfo] {
     quirks::QUIRKS
 }
 
+/// Checks quirk specs (`name` or `name=value`) as the server would parse them, so that
+/// `--quirk` and profile `server_quirks` fail at argument or profile load.
+pub fn check_quirks(specs: &[String]) -> Result<(), String> {
+    quirks::Quirks::parse(specs).map(|_| ())
+}
+
 /// Normalises a base path: leading `/`, no trailing `/`; `/` becomes the empty prefix.
 fn normalize_base_path(p: &str) -> Result<String, ServerError> {
     if p.contains(['?', '#', ' ']) {

@@ -7,6 +7,7 @@ use super::{SnapshotError, SnapshotOutcome, UpdateMode};
 use crate::fsutil::write_atomic;
 use crate::normalize::json_changed_paths;
 use crate::scenario::Dialect;
+use crate::secrets::Secret;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -102,7 +103,7 @@ impl SnapshotStore {
         &self,
         key: &SnapshotKey,
         document: &Value,
-        secrets: &[(String, String)],
+        secrets: &[Secret],
     ) -> Result<SnapshotOutcome, SnapshotError> {
         let snap = self.path_for(key);
         let file = snap.display().to_string();
@@ -136,7 +137,7 @@ impl SnapshotStore {
         key: &SnapshotKey,
         document: &Value,
         snap: &Path,
-        secrets: &[(String, String)],
+        secrets: &[Secret],
     ) -> Result<Option<String>, SnapshotError> {
         let pending = pending_path(snap);
         let (path, file) = match self.mode {

@@ -243,9 +243,9 @@ fn mismatch_under_ci_writes_nothing() {
 #[test]
 fn refuses_to_write_a_secret() {
     let dir = tempfile::tempdir().unwrap();
-    let secrets = vec![("token".to_string(), "Alice".to_string())];
+    let secrets = vec![crate::secrets::Secret::new("token", "Alice-Secret-9")];
     let err = store(dir.path(), UpdateMode::New, false)
-        .compare(&key("create user", 1), &doc("Alice"), &secrets)
+        .compare(&key("create user", 1), &doc("Alice-Secret-9"), &secrets)
         .unwrap_err();
     assert!(
         matches!(err, SnapshotError::Write(WriteError::SecretLeak { .. })),

@@ -100,7 +100,7 @@ pub struct Outcome {
     /// Okta writes the server refused (e.g. a PUT echoing `"active": "true"`).
     pub rejected: Vec<String>,
     /// Values scrubbed from every record (the users' placeholder passwords).
-    pub secrets: Vec<(String, String)>,
+    pub secrets: Vec<crate::secrets::Secret>,
     pub fidelity: Phase,
     pub idempotency_phase: Phase,
     pub sync_loop: Phase,
@@ -151,7 +151,10 @@ pub async fn execute(s: &mut Session, profile: &Profile, run_id: &str, cycles: u
             .iter()
             .filter_map(|u| {
                 let p = u.create_body.get("password")?.as_str()?;
-                Some((format!("{}.password", u.key), p.to_string()))
+                Some(crate::secrets::Secret::new(
+                    format!("{}.password", u.key),
+                    p,
+                ))
             })
             .collect(),
         fidelity: Phase::default(),

@@ -6,8 +6,8 @@ use super::sync_loop::LoopVerdict;
 use super::{DriftRow, Outcome, Phase};
 use crate::check::Severity;
 use crate::check::drift::{self as fidelity, Drift};
-use crate::normalize::scrub_secrets as scrub;
 use crate::replay::result::{CheckOutcome, ScenarioReport, Status, StepReport};
+use crate::secrets::{Secret, scrub};
 use serde_json::Value;
 
 /// Fills each drift row's verdict, consequence and severity from the sync loop, and adds rows
@@ -208,7 +208,7 @@ fn outcome(id: &str, problems: Vec<String>) -> CheckOutcome {
 pub fn scenario_report(
     out: &Outcome,
     base_url: &str,
-    secrets: &[(String, String)],
+    secrets: &[Secret],
     strict: bool,
 ) -> ScenarioReport {
     let Checks {
@@ -216,9 +216,8 @@ pub fn scenario_report(
         idempotency: idem,
         sync_loop: sync,
     } = checks(out);
-    let mut all: Vec<(String, String)> = secrets.to_vec();
+    let mut all: Vec<Secret> = secrets.to_vec();
     all.extend(out.secrets.iter().cloned());
-    all.sort_by_key(|s| std::cmp::Reverse(s.1.len()));
     let secrets = &all[..];
     let steps = vec![
         step(
@@ -276,7 +275,7 @@ fn step(
     teardown: bool,
     phase: &Phase,
     checks: Vec<CheckOutcome>,
-    (base_url, secrets, strict): (&str, &[(String, String)], bool),
+    (base_url, secrets, strict): (&str, &[Secret], bool),
 ) -> StepReport {
     let mut exchanges = phase.exchanges.clone();
     for ex in &mut exchanges {

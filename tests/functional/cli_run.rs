@@ -64,7 +64,7 @@ fn an_unreachable_target_exits_3_with_one_clear_sentence() {
             "5s",
         ],
         None,
-        &[("T", "tok")],
+        &[("T", "tok-for-tests")],
     );
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(

@@ -139,7 +139,7 @@ fn run_at(rt: tokio::runtime::Runtime, base: &str, extra: &[&str]) -> cli_suppor
         "never",
     ];
     args.extend_from_slice(extra);
-    let run = scimreplay(&args, Some(dir.path()), &[("T", "tok")]);
+    let run = scimreplay(&args, Some(dir.path()), &[("T", "tok-for-tests")]);
     rt.shutdown_timeout(Duration::from_secs(1));
     assert!(
         !run.stderr.contains("panicked") && !run.stdout.contains("panicked"),

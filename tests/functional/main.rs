@@ -17,6 +17,8 @@ mod load;
 mod properties;
 mod record;
 mod reference_snapshots;
+mod run_plan;
+mod secrets;
 mod server_behaviour;
 mod server_cli;
 mod server_integrity;

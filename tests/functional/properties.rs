@@ -144,7 +144,7 @@ proptest! {
             json: Some(body),
             truncated: false,
         };
-        let secrets = vec![("token".to_string(), "s3cr3t".to_string())];
+        let secrets = vec![scimreplay::secrets::Secret::new("token", "s3cr3t")];
         let ctx = NormalizeContext {
             base_url: "http://127.0.0.1:1/scim/v2",
             ids: &ids,
