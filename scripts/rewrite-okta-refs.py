@@ -10,7 +10,8 @@ Rules: `okta-protocol.md §4.3, §8.1` -> `docs/okta-reference.md#s4-3, docs/okt
 `§7 (steady state)` / `§7 "Steady state"` -> `#s7-steady`; `§10 A` -> `#s10-a`; a range
 `§4.5–§4.7` lists every section of the range; text between references (`step 15`,
 `(PUT dialect)`) is kept; RFC section numbers (`RFC 7644 §3.12`) are left alone. A bare
-`okta-protocol.md` becomes `docs/okta-reference.md`.
+`okta-protocol.md` becomes `docs/okta-reference.md`. Vendor notes (`vendors.md "Pulumi"`) become
+`docs/okta-reference.md#s12-pulumi`.
 """
 import re
 import sys
@@ -72,7 +73,25 @@ def rewrite_tail(tail):
     return "".join(out)
 
 
+VENDOR_NOTES = "vendors" + ".md"
+VENDORS = {
+    "Unleash": "s12-unleash",
+    "ConfigCat": "s12-configcat",
+    "GitHub Enterprise Managed Users": "s12-github-emu",
+    "Pulumi": "s12-pulumi",
+}
+
+
+def rewrite_vendor_notes(line):
+    """`vendors.md "Unleash"` -> the vendor's section of the reference; bare name -> section 12."""
+    for name, slug in VENDORS.items():
+        line = line.replace(f'{VENDOR_NOTES} "{name}"', f"{TARGET}#{slug}")
+    return line.replace(VENDOR_NOTES, f"{TARGET}#s12")
+
+
 def rewrite_line(line):
+    if VENDOR_NOTES in line:
+        line = rewrite_vendor_notes(line)
     if LEGACY not in line:
         return line
     # a prefix test on the legacy name followed by a bare section sign

@@ -59,10 +59,10 @@ fn push_indented(out: &mut String, indent: usize, text: &str) {
 
 /// Where a check is documented, as `see:` shows it.
 fn reference_text(reference: &str) -> String {
-    if reference.starts_with("okta-protocol.md") {
+    if reference.starts_with("docs/okta-reference.md") {
         reference.to_string()
     } else {
-        format!("okta-protocol.md {reference}")
+        format!("docs/okta-reference.md {reference}")
     }
 }
 

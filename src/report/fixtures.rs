@@ -61,7 +61,7 @@ pub fn check(id: &str, severity: Severity, passed: bool, message: &str) -> Check
         } else {
             format!("fix the server so that {id} holds")
         },
-        reference: "okta-protocol.md §6".to_string(),
+        reference: "docs/okta-reference.md#s6".to_string(),
     }
 }
 

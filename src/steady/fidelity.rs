@@ -39,7 +39,7 @@ pub struct Drift {
 }
 
 impl Drift {
-    /// What the drift does to Okta (okta-protocol.md §7 "Steady state").
+    /// What the drift does to Okta (docs/okta-reference.md#s7-steady).
     pub fn consequence(&self, imports: bool) -> String {
         let import = if imports {
             "; an import reports a change"

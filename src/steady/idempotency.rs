@@ -1,4 +1,4 @@
-//! Idempotency: Okta repeats writes (duplicate GET+PUT pairs, retried tasks, okta-protocol.md
+//! Idempotency: Okta repeats writes (duplicate GET+PUT pairs, retried tasks, docs/okta-reference.md
 //! §7 "Steady state"). Replaying the same PUT or PATCH must change nothing observable except
 //! `meta.lastModified`/`meta.version`; repeated deactivation and repeated member adds must
 //! succeed; a retried POST must be answered 409 instead of creating a second resource.

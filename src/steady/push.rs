@@ -1,4 +1,4 @@
-//! The writes Okta sends, per dialect (okta-protocol.md §4.5–§4.7, §5.4–§5.6): profile pushes
+//! The writes Okta sends, per dialect (docs/okta-reference.md#s4-5, docs/okta-reference.md#s4-6, docs/okta-reference.md#s4-7, docs/okta-reference.md#s5-4, docs/okta-reference.md#s5-5, docs/okta-reference.md#s5-6): profile pushes
 //! are GET + PUT echoing the GET body with Okta's values in both dialects; activation is a
 //! path-less PATCH replace in the PATCH dialect and part of the PUT in the PUT dialect; group
 //! pushes are GET + PUT (PUT dialect) or a rename plus a members replace PATCH (PATCH dialect).
@@ -82,7 +82,7 @@ pub async fn push_group(
     }
 }
 
-/// Okta's PATCH dialect member add (okta-protocol.md §5.5).
+/// Okta's PATCH dialect member add (docs/okta-reference.md#s5-5).
 pub async fn add_members(s: &mut Session, id: &str, members: &[(String, String)]) -> Reply {
     let body = json!({"schemas": [PATCH_OP], "Operations": [
         {"op": "add", "path": "members", "value": members_json(members)}

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::Value;
 use std::time::Duration;
 
-/// Okta's import page size (okta-protocol.md §4.1).
+/// Okta's import page size (docs/okta-reference.md#s4-1).
 const PAGE: u64 = 100;
 /// Pages read at most per import (bounds the request count on a runaway totalResults).
 const MAX_PAGES: u64 = 10;
@@ -226,7 +226,7 @@ fn find<'a>(list: &'a [Value], id: &str) -> Option<&'a Value> {
 }
 
 /// Okta's paged import: `startIndex=1&count=100`, then +100 while `totalResults` says there is
-/// more (bounded). Inactive users are not imported (okta-protocol.md §4.1).
+/// more (bounded). Inactive users are not imported (docs/okta-reference.md#s4-1).
 async fn import(s: &mut Session, endpoint: &str) -> Vec<Value> {
     let mut out = Vec::new();
     let mut start = 1;
