@@ -83,7 +83,9 @@ pub enum ColorChoice {
 /// Which scenarios to take.
 #[derive(Debug, Args, Clone)]
 pub struct SelectArgs {
-    /// Scenario files or directories [default: scenarios]
+    /// Scenario files, directories or scenario names (`okta/push-new-user`, `push-new-user`)
+    /// [default: scenarios]
+    #[arg(value_name = "PATH|NAME")]
     pub paths: Vec<PathBuf>,
     /// Okta app profile: a built-in name (see `scimreplay profiles`) or a profile file
     #[arg(long, short = 'p', default_value = crate::profile::DEFAULT, value_name = "NAME|FILE")]
@@ -91,12 +93,16 @@ pub struct SelectArgs {
     /// Dialect(s) to replay [default: the profile's]
     #[arg(long, value_enum)]
     pub dialect: Option<DialectChoice>,
-    /// Only scenarios whose name matches this glob (repeatable), e.g. 'okta/group-*'
+    /// Only scenarios whose full or short name matches this glob (repeatable), e.g.
+    /// 'okta/group-*', 'group-*' or push-new-user; a leading ! leaves matches out
     #[arg(long = "scenario", short = 's', value_name = "GLOB")]
     pub scenarios: Vec<String>,
-    /// Only scenarios with this tag (repeatable)
+    /// Only scenarios with this tag (repeatable); a leading ! leaves the tag out, e.g. '!inferred'
     #[arg(long = "tag", short = 't', value_name = "TAG")]
     pub tags: Vec<String>,
+    /// Leave out scenarios with this tag (repeatable), e.g. --skip-tag inferred
+    #[arg(long = "skip-tag", value_name = "TAG")]
+    pub skip_tags: Vec<String>,
     /// Only shard M of N, to split the suite across CI jobs: hash:M/N (stable as scenarios
     /// come and go) or count:M/N (even shards); both dialects of a scenario stay together, and
     /// the steady-state pass runs in shard 1
@@ -157,6 +163,14 @@ pub struct RunArgs {
     /// Skip the steady-state checks that run after the scenarios (docs/steady-state.md)
     #[arg(long)]
     pub no_steady_state: bool,
+    /// Run the steady-state checks even when names, tags or --rerun-failed narrow the
+    /// selection (by default they follow only whole-suite runs; --no-steady-state wins)
+    #[arg(long)]
+    pub steady_state: bool,
+    /// Replay only the scenario instances that failed in an earlier run: the run recorded in
+    /// .scimreplay/last-run.json, or the JSON report given (--report-json)
+    #[arg(long, value_name = "REPORT.json", num_args = 0..=1, default_missing_value = crate::scenario::rerun::LAST_RUN)]
+    pub rerun_failed: Option<PathBuf>,
     /// Sync-loop cycles (import → compare → push) of the steady-state checks
     #[arg(long, default_value_t = crate::steady::DEFAULT_CYCLES, value_parser = clap::value_parser!(u32).range(1..=20), value_name = "N")]
     pub cycles: u32,
@@ -206,7 +220,7 @@ pub struct LoadArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  scimreplay record --target https://scim.example.com/scim/v2 --port 8443 --out scenarios/recorded/assign.yaml\n  # point Okta (or curl) at http://127.0.0.1:8443 as the SCIM base URL, provision, then press Ctrl-C\n\nNo header is recorded: the Authorization your client sends is forwarded, never written."
+    after_help = "Example:\n  scimreplay record --target https://scim.example.com/scim/v2 --port 8443 --out recorded/assign.yaml\n  # point Okta (or curl) at http://127.0.0.1:8443 as the SCIM base URL, provision, then press Ctrl-C\n\nNo header is recorded: the Authorization your client sends is forwarded, never written."
 )]
 pub struct RecordArgs {
     /// SCIM base URL of the real server the proxy forwards to
@@ -218,9 +232,10 @@ pub struct RecordArgs {
     /// Port to listen on (0 picks a free one)
     #[arg(long, default_value_t = 0)]
     pub port: u16,
-    /// Scenario file to write when recording stops
+    /// Scenario file to write when recording stops [default: recorded/recording.yaml, outside
+    /// the built-in scenarios/ so a plain `run` never picks it up]
     #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
     /// Scenario name [default: recorded/<file name>]
     #[arg(long)]
     pub name: Option<String>,
@@ -245,9 +260,10 @@ pub struct ImportArgs {
     /// SCIM base URL the entries are under [default: inferred from the first /Users or /Groups URL]
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
-    /// Scenario file to write
+    /// Scenario file to write [default: recorded/<HAR file name>.yaml, outside the built-in
+    /// scenarios/ so a plain `run` never picks it up]
     #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
     /// Scenario name [default: recorded/<file name>]
     #[arg(long)]
     pub name: Option<String>,
@@ -294,6 +310,9 @@ pub struct ConnectionArgs {
 pub struct ListArgs {
     #[command(flatten)]
     pub select: SelectArgs,
+    /// Also print each scenario's description
+    #[arg(long, short = 'l')]
+    pub long: bool,
 }
 
 #[derive(Debug, Args)]

@@ -27,6 +27,23 @@ pub fn scenario_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
     }
 }
 
+/// Splits the positional arguments into scenario paths and scenario names, and builds the
+/// filters: an argument that is not an existing file or directory and does not end in
+/// `.yaml`/`.yml` is a scenario name (`okta/push-new-user`, `push-new-user`, a glob).
+pub fn selection(select: &SelectArgs) -> Result<(Vec<PathBuf>, scenario::select::Filters), String> {
+    let is_name = |p: &PathBuf| {
+        !p.exists() && !matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+    };
+    let (names, paths): (Vec<PathBuf>, Vec<PathBuf>) =
+        select.paths.iter().cloned().partition(is_name);
+    let mut globs = select.scenarios.clone();
+    globs.extend(names.iter().map(|n| n.to_string_lossy().replace('\\', "/")));
+    let filters = scenario::select::Filters::new(&globs, &select.tags)?
+        .skipping_tags(&select.skip_tags)
+        .with_partition(select.partition);
+    Ok((paths, filters))
+}
+
 /// Loads every scenario under `paths`; all errors are returned, not just the first.
 pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>, Vec<String>> {
     let files = scenario::discover(&scenario_paths(paths)).map_err(|e| vec![e.to_string()])?;
@@ -72,13 +89,13 @@ pub fn list(args: &ListArgs) -> u8 {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let scenarios = match load_all(&args.select.paths) {
+    let (paths, filters) = match selection(&args.select) {
+        Ok(s) => s,
+        Err(e) => return usage_error(e),
+    };
+    let scenarios = match load_all(&paths) {
         Ok(s) => s,
         Err(errors) => return print_errors(&errors),
-    };
-    let filters = match scenario::select::Filters::new(&args.select.scenarios, &args.select.tags) {
-        Ok(f) => f.with_partition(args.select.partition),
-        Err(e) => return usage_error(e),
     };
     let (dialects, explicit) = dialects(&args.select, &profile);
     let instances =
@@ -98,14 +115,24 @@ pub fn list(args: &ListArgs) -> u8 {
             .skip
             .as_deref()
             .map_or(String::new(), |r| format!("  (skipped: {r})"));
+        let tags = if d.tags.is_empty() {
+            String::new()
+        } else {
+            format!("  tags: {}", d.tags.join(", "))
+        };
         outln!(
-            "{} [{}]  {} step{}  {}{state}",
+            "{} [{}]  {} step{}  {}{tags}{state}",
             d.name,
             inst.dialect,
             steps,
             if steps == 1 { "" } else { "s" },
             inst.scenario.display_path()
         );
+        if args.long {
+            for line in d.description.trim().lines() {
+                outln!("    {}", line.trim());
+            }
+        }
     }
     let runnable = instances.iter().filter(|i| i.skip.is_none()).count();
     outln!(

@@ -2,7 +2,7 @@
 //! credentials, snapshot store, reporters), starts the embedded server when no target is
 //! given, replays, and maps the outcome to an exit code.
 
-use super::catalog::{dialects, load_all};
+use super::catalog::{dialects, load_all, selection};
 use super::target::connect;
 use super::{apply_color, usage_error};
 use crate::cli::RunArgs;
@@ -15,7 +15,8 @@ use crate::replay::result::{RunReport, TargetInfo};
 use crate::report::{
     EvidenceReporter, Fanout, HumanOptions, HumanReporter, JsonReporter, JunitReporter,
 };
-use crate::scenario::select::{Filters, instances};
+use crate::scenario::rerun::{LastRunRecorder, read_failed};
+use crate::scenario::select::instances;
 use crate::snapshot::{SnapshotKey, SnapshotStore};
 
 pub fn run(args: RunArgs) -> u8 {
@@ -24,7 +25,32 @@ pub fn run(args: RunArgs) -> u8 {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let scenarios = match load_all(&args.select.paths) {
+    let (paths, mut filters) = match selection(&args.select) {
+        Ok(s) => s,
+        Err(e) => return usage_error(e),
+    };
+    let mut steady_failed = false;
+    let mut dialect_args = args.select.clone();
+    if let Some(report) = &args.rerun_failed {
+        let failed = match read_failed(report) {
+            Ok(f) => f,
+            Err(e) => return usage_error(e),
+        };
+        if failed.instances.is_empty() && !failed.steady_state {
+            eprintln!(
+                "nothing to rerun: no scenario failed in {}",
+                report.display()
+            );
+            return exit::NOTHING_SELECTED;
+        }
+        steady_failed = failed.steady_state;
+        if dialect_args.dialect.is_none() {
+            // replay each failed instance in the dialect it failed in
+            dialect_args.dialect = Some(crate::cli::DialectChoice::Both);
+        }
+        filters = filters.only(failed.instances);
+    }
+    let scenarios = match load_all(&paths) {
         Ok(s) => s,
         Err(errors) => {
             for e in &errors {
@@ -33,13 +59,10 @@ pub fn run(args: RunArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let filters = match Filters::new(&args.select.scenarios, &args.select.tags) {
-        Ok(f) => f.with_partition(args.select.partition),
-        Err(e) => return usage_error(e),
-    };
-    let (dialects, explicit) = dialects(&args.select, &profile);
+    let (dialects, explicit) = dialects(&dialect_args, &profile);
     let selected = instances(&scenarios, &filters, &profile, &dialects, explicit);
-    if selected.is_empty() {
+    let steady = runs_steady_state(&args, filters.narrows(), steady_failed);
+    if selected.is_empty() && !steady {
         eprintln!("nothing selected: no scenario matches the filters (see `scimreplay list`)");
         return exit::NOTHING_SELECTED;
     }
@@ -49,7 +72,11 @@ pub fn run(args: RunArgs) -> u8 {
     };
     connection.run(&profile, |client, token, info| async {
         let base_url = info.base_url.clone();
-        replay(&args, &profile, client, &base_url, token, &selected, info).await
+        let plan = Plan {
+            selected: &selected,
+            steady,
+        };
+        replay(&args, &profile, client, &base_url, token, plan, info).await
     })
 }
 
@@ -80,8 +107,17 @@ fn compares_snapshots(args: &RunArgs) -> bool {
 }
 
 /// The steady-state pass runs unless skipped, and in the first shard only when partitioned.
-fn runs_steady_state(args: &RunArgs) -> bool {
-    !args.no_steady_state && args.select.partition.is_none_or(|p| p.runs_steady_state())
+/// A selection narrowed by names, tags or `--rerun-failed` leaves it out unless
+/// `--steady-state` asks for it (or it is itself among the failures rerun).
+fn runs_steady_state(args: &RunArgs, narrowed: bool, steady_failed: bool) -> bool {
+    let wanted = args.steady_state || steady_failed || !narrowed;
+    wanted && !args.no_steady_state && args.select.partition.is_none_or(|p| p.runs_steady_state())
+}
+
+/// What a run replays: the scenario instances and whether the steady-state pass follows.
+struct Plan<'p, 'a> {
+    selected: &'p [crate::replay::engine::Instance<'a>],
+    steady: bool,
 }
 
 fn ci_env() -> bool {
@@ -94,7 +130,7 @@ async fn replay(
     client: Client,
     base_url: &str,
     token: String,
-    selected: &[crate::replay::engine::Instance<'_>],
+    plan: Plan<'_, '_>,
     info: TargetInfo,
 ) -> u8 {
     let secrets = vec![("token".to_string(), token.clone())];
@@ -144,7 +180,7 @@ async fn replay(
         snapshots: compares_snapshots(args).then_some(judge_ref),
         new_snapshots_fail,
         secrets: secrets.clone(),
-        steady_state: runs_steady_state(args).then_some(args.cycles),
+        steady_state: plan.steady.then_some(args.cycles),
         jobs: args.jobs as usize,
         wrote: Default::default(),
     };
@@ -173,15 +209,22 @@ async fn replay(
             secrets.clone(),
         ));
     }
-    match engine.run(selected, info, &mut fanout).await {
+    fanout.push(LastRunRecorder::new());
+    match engine.run(plan.selected, info, &mut fanout).await {
         Ok(report) => outcome_code(&report),
         Err(abort) => report_abort(&abort, base_url),
     }
 }
 
 fn outcome_code(report: &RunReport) -> u8 {
-    if report.summary.failed > 0 || report.summary.snapshot_differences > 0 {
+    let summary = &report.summary;
+    if summary.failed > 0 || summary.snapshot_differences > 0 {
         exit::FAILURES
+    } else if summary.passed == 0 && summary.skipped > 0 {
+        eprintln!(
+            "nothing ran: every selected scenario was skipped (reasons above); see `scimreplay list` and the profile's features"
+        );
+        exit::NOTHING_SELECTED
     } else {
         exit::SUCCESS
     }

@@ -16,6 +16,7 @@ mod hostile_targets;
 mod load;
 mod record;
 mod reference_snapshots;
+mod selection;
 mod server_behaviour;
 mod server_cli;
 mod server_okta;

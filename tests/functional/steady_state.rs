@@ -311,6 +311,7 @@ fn run_report(extra: &[&str]) -> Value {
             "run",
             "-s",
             "okta/connection-test",
+            "--steady-state",
             "--no-snapshots",
             "--color",
             "never",
