@@ -276,7 +276,11 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), CHECKS.len());
         for c in CHECKS {
-            assert!(c.reference.starts_with("docs/okta-reference.md#s"), "{}", c.id);
+            assert!(
+                c.reference.starts_with("docs/okta-reference.md#s"),
+                "{}",
+                c.id
+            );
             assert!(!c.hint.is_empty() && !c.title.is_empty(), "{}", c.id);
         }
     }

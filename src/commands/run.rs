@@ -143,7 +143,10 @@ async fn replay(
         &info.base_url,
     );
     let profile_name = profile.name.clone();
-    let new_snapshots_fail = store.has_baseline(&profile.name);
+    // A new snapshot fails its step only where the baseline covers the scenario instance
+    // (`SnapshotOutcome::New::expected`): partial baselines and users' own scenarios do not.
+    let new_snapshots_fail = true;
+    let kept = store.clone();
     let judge = move |req: &SnapshotRequest| -> Result<crate::snapshot::SnapshotOutcome, String> {
         let ctx = crate::normalize::NormalizeContext {
             base_url: req.base_url,
@@ -211,8 +214,53 @@ async fn replay(
     }
     fanout.push(LastRunRecorder::new());
     match engine.run(plan.selected, info, &mut fanout).await {
-        Ok(report) => outcome_code(&report),
+        Ok(report) => {
+            if compares_snapshots(args) {
+                finish_snapshots(&kept, &report, &profile.name, args.strict);
+            }
+            outcome_code(&report)
+        }
         Err(abort) => report_abort(&abort, base_url),
+    }
+}
+
+/// After the run: pending files of failed steps are marked (so `accept` leaves them alone),
+/// and committed snapshots that no step of a fully run scenario produced any more are listed.
+fn finish_snapshots(store: &SnapshotStore, report: &RunReport, profile: &str, strict: bool) {
+    for step in report.scenarios.iter().flat_map(|s| &s.steps) {
+        let pending = step.snapshot.as_ref().and_then(|s| s.pending_file());
+        // a step failing only on its snapshot is what review and accept are for
+        let why =
+            crate::report::first_failure(step, strict).filter(|w| !w.starts_with("[snapshot]"));
+        if let (Some(file), Some(why)) = (pending, why)
+            && let Err(e) = crate::snapshot::mark_failing(std::path::Path::new(&file.path), &why)
+        {
+            eprintln!("warning: {e}");
+        }
+    }
+    let complete: Vec<(&str, &str, crate::scenario::Dialect)> = report
+        .scenarios
+        .iter()
+        .filter(|s| {
+            use crate::replay::result::Status::Skipped;
+            s.status != Skipped
+                && !s.steps.is_empty()
+                && s.steps.iter().all(|st| st.status != Skipped)
+        })
+        .map(|s| (s.name.as_str(), profile, s.dialect))
+        .collect();
+    let orphans = store.orphans(&complete);
+    if !orphans.is_empty() {
+        eprintln!(
+            "warning: {} orphaned snapshot{} (no step produces {} any more: a step was renamed, inserted or removed); delete {} or re-record the baseline:",
+            orphans.len(),
+            if orphans.len() == 1 { "" } else { "s" },
+            if orphans.len() == 1 { "it" } else { "them" },
+            if orphans.len() == 1 { "it" } else { "them" },
+        );
+        for path in orphans {
+            eprintln!("    {}", path.display());
+        }
     }
 }
 

@@ -12,7 +12,9 @@ fn root() -> PathBuf {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs::read_dir(dir) else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -87,7 +89,11 @@ fn every_reference_anchor_exists() {
         }
     }
     assert!(seen > 100, "only {seen} references found");
-    assert!(missing.is_empty(), "missing anchors:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "missing anchors:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
