@@ -150,8 +150,12 @@ pub struct RunArgs {
     /// Write a JUnit XML report here
     #[arg(long, value_name = "FILE")]
     pub report_junit: Option<PathBuf>,
+    /// Write a self-contained HTML report here: verdict, distinct problems, every scenario
+    /// with collapsible steps and redacted transcripts (docs/reports.md)
+    #[arg(long, value_name = "FILE")]
+    pub report_html: Option<PathBuf>,
     /// Write an evidence bundle into this directory: evidence.md (verdict, scenarios, every
-    /// failure with its check, hint and reference) and report.json; secrets redacted
+    /// failure with its check, hint and reference), report.json and report.html; secrets redacted
     #[arg(long, value_name = "DIR")]
     pub evidence: Option<PathBuf>,
     /// Colour output

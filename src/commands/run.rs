@@ -13,7 +13,8 @@ use crate::replay::engine::{Engine, RunAbort, SnapshotJudge, SnapshotRequest};
 use crate::replay::render::random_alnum;
 use crate::replay::result::{RunReport, TargetInfo};
 use crate::report::{
-    EvidenceReporter, Fanout, HumanOptions, HumanReporter, JsonReporter, JunitReporter,
+    EvidenceReporter, Fanout, HtmlReporter, HumanOptions, HumanReporter, JsonReporter,
+    JunitReporter,
 };
 use crate::scenario::rerun::{LastRunRecorder, read_failed};
 use crate::scenario::select::instances;
@@ -204,6 +205,13 @@ async fn replay(
     }
     if let Some(path) = &args.report_junit {
         fanout.push(JunitReporter::new(path.clone(), secrets.clone()));
+    }
+    if let Some(path) = &args.report_html {
+        fanout.push(HtmlReporter::new(
+            path.clone(),
+            profile.description.clone(),
+            secrets.clone(),
+        ));
     }
     if let Some(dir) = &args.evidence {
         fanout.push(EvidenceReporter::new(

@@ -13,6 +13,7 @@ mod client_redirects;
 mod detection_matrix;
 mod doc_links;
 mod hostile_targets;
+mod html_report;
 mod load;
 mod record;
 mod reference_snapshots;
