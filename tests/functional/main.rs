@@ -11,6 +11,7 @@ mod cli_run;
 mod client_compression;
 mod client_redirects;
 mod detection_matrix;
+mod doc_examples;
 mod doc_links;
 mod hostile_targets;
 mod html_report;
