@@ -5,7 +5,7 @@ use crate::profile::Auth;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
-const EXIT_CODES: &str = "Exit codes:\n  0  all selected scenarios passed\n  1  conformance failures or snapshot differences\n  2  usage, scenario, profile or configuration error\n  3  target unreachable, TLS failure or authentication rejected\n  4  nothing selected by the filters";
+const EXIT_CODES: &str = "Exit codes:\n  0  all selected scenarios passed\n  1  conformance failures or snapshot differences\n  2  usage, scenario, profile or configuration error\n  3  target unreachable, TLS failure or authentication rejected\n  4  nothing selected by the filters, or every selected scenario skipped";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -112,7 +112,7 @@ pub struct SelectArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  scimreplay run                                   # whole suite against the embedded reference server\n  scimreplay run --profile okta-oin -s 'okta/group-*'\n  SCIM_TOKEN=... scimreplay run --target https://scim.example.com/scim/v2 --token-env SCIM_TOKEN --ci --report-junit junit.xml\n\nExit codes: 0 passed, 1 failures or snapshot differences, 2 usage/scenario error, 3 target unreachable/TLS/auth rejected, 4 nothing selected"
+    after_help = "Examples:\n  scimreplay run                  # the suite against the embedded server\n  scimreplay run push-new-user    # one scenario, by name\n  scimreplay run --profile okta-oin -s 'group-*' -t '!inferred'\n  scimreplay run --rerun-failed   # what failed last time\n  SCIM_TOKEN=... scimreplay run --ci \\\n      --target https://scim.example.com/scim/v2 \\\n      --report-junit junit.xml --report-html report.html\n\nEnvironment: SCIM_BASE_URL (--target), SCIM_TOKEN (--token)\n\nExit codes: 0 passed, 1 failures or snapshot differences,\n  2 usage/scenario error, 3 target unreachable/TLS/auth rejected,\n  4 nothing selected or everything skipped"
 )]
 pub struct RunArgs {
     #[command(flatten)]
@@ -131,7 +131,8 @@ pub struct RunArgs {
     /// Snapshot directory
     #[arg(long, default_value = "snapshots", value_name = "DIR")]
     pub snapshots: PathBuf,
-    /// Snapshot baseline name [default: reference for the embedded server, else the target's host]
+    /// Snapshot baseline name [default: reference for the embedded server, else the target's
+    /// host]; with --quirk, snapshots are compared only when a baseline is named
     #[arg(long, value_name = "NAME")]
     pub baseline: Option<String>,
     /// Warnings fail the run too
@@ -182,7 +183,7 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  scimreplay steady                                      # okta-aiw against the embedded reference server\n  scimreplay steady --profile okta-oin --quirk lowercase-emails\n  SCIM_TOKEN=... scimreplay steady --target https://scim.example.com/scim/v2 --token-env SCIM_TOKEN --report-json steady.json\n\nExit codes: 0 steady, 1 drift, loops or idempotency failures, 2 usage error, 3 target unreachable/TLS/auth rejected"
+    after_help = "Examples:\n  scimreplay steady               # okta-aiw against the embedded server\n  scimreplay steady --profile okta-oin --quirk lowercase-emails\n  SCIM_TOKEN=... scimreplay steady \\\n      --target https://scim.example.com/scim/v2 --report-json steady.json\n\nEnvironment: SCIM_BASE_URL (--target), SCIM_TOKEN (--token)\n\nExit codes: 0 steady, 1 drift, loops or idempotency failures,\n  2 usage error, 3 target unreachable/TLS/auth rejected"
 )]
 pub struct SteadyArgs {
     #[command(flatten)]
@@ -203,7 +204,7 @@ pub struct SteadyArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  scimreplay load                                        # 100 users against the embedded reference server\n  scimreplay load --users 2000 --concurrency 16 --profile okta-oin\n  SCIM_TOKEN=... scimreplay load --target https://scim.example.com/scim/v2 --token-env SCIM_TOKEN --report-json load.json\n\nExit codes: 0 every request succeeded and every verification held, 1 otherwise, 2 usage error, 3 target unreachable/TLS/auth rejected"
+    after_help = "Examples:\n  scimreplay load                 # 100 users against the embedded server\n  scimreplay load --users 2000 --concurrency 16 --profile okta-oin\n  SCIM_TOKEN=... scimreplay load \\\n      --target https://scim.example.com/scim/v2 --report-json load.json\n\nEnvironment: SCIM_BASE_URL (--target), SCIM_TOKEN (--token)\n\nExit codes: 0 every request succeeded and every verification held,\n  1 otherwise, 2 usage error, 3 target unreachable/TLS/auth rejected"
 )]
 pub struct LoadArgs {
     #[command(flatten)]
@@ -224,7 +225,7 @@ pub struct LoadArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  scimreplay record --target https://scim.example.com/scim/v2 --port 8443 --out recorded/assign.yaml\n  # point Okta (or curl) at http://127.0.0.1:8443 as the SCIM base URL, provision, then press Ctrl-C\n\nNo header is recorded: the Authorization your client sends is forwarded, never written."
+    after_help = "Example:\n  scimreplay record --target https://scim.example.com/scim/v2 \\\n      --port 8443 --out recorded/assign.yaml\n  # point Okta (or curl) at http://127.0.0.1:8443 as the SCIM base URL,\n  # provision, then press Ctrl-C; replay with: scimreplay run recorded/assign.yaml\n\nNo header is recorded: the Authorization your client sends is forwarded,\nnever written. Requests that carried another credential than the rest (or\nnone) replay with a wrong one (or none)."
 )]
 pub struct RecordArgs {
     /// SCIM base URL of the real server the proxy forwards to
@@ -290,7 +291,7 @@ pub struct ConnectionArgs {
     #[arg(long, value_enum)]
     pub auth: Option<Auth>,
     /// Switch on a reference-server quirk (embedded target only; repeatable; see `serve
-    /// --list-quirks`); `run` then compares no snapshots unless `--baseline` names a baseline
+    /// --list-quirks`)
     #[arg(long = "quirk", value_name = "NAME[=VALUE]")]
     pub quirks: Vec<String>,
     /// Per-request timeout (Okta's is 60 s)
