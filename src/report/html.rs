@@ -205,9 +205,9 @@ fn problems_section(h: &mut String, report: &RunReport) {
     }
     h.push_str("<ol class=\"problems\">\n");
     for p in &list {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<li><p><code class=\"id\">{}</code> — {}</p>\n",
+            "<li><p><code class=\"id\">{}</code> — {}</p>",
             esc(&p.id),
             esc(&plural(p.places.len(), "failed step"))
         );
@@ -377,7 +377,7 @@ mod tests {
         );
         let list = problems_of(&fixtures::run_report(false));
         let mut sorted = list.clone();
-        sorted.sort_by(|a, b| b.1.cmp(&a.1));
+        sorted.sort_by_key(|p| std::cmp::Reverse(p.1));
         assert_eq!(list, sorted, "most frequent problem first");
         assert!(!list.is_empty());
     }

@@ -93,3 +93,31 @@ fn every_runnable_doc_example_succeeds() {
         );
     }
 }
+
+/// The examples under `--help` are whole commands: none is wrapped mid-command on an
+/// 80-column terminal.
+#[test]
+fn help_examples_fit_an_80_column_terminal() {
+    for command in ["run", "steady", "load", "record"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_scimreplay"))
+            .args([command, "--help"])
+            .env("COLUMNS", "80")
+            .output()
+            .unwrap();
+        let help = String::from_utf8_lossy(&out.stdout);
+        let examples = help
+            .split_once("Example")
+            .unwrap_or_else(|| panic!("{command} --help has no examples"))
+            .1;
+        for line in examples.lines() {
+            assert!(
+                line.chars().count() <= 80,
+                "{command} --help: {line:?} is wider than 80 columns"
+            );
+        }
+        assert!(
+            examples.contains("SCIM_BASE_URL") || command == "record",
+            "{command} --help names SCIM_BASE_URL"
+        );
+    }
+}
