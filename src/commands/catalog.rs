@@ -27,15 +27,36 @@ pub fn scenario_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
     }
 }
 
+/// Positional arguments taken as scenario names that name no loaded scenario: most likely a
+/// mistyped path. An error naming them beats an empty selection.
+pub fn unknown_names(select: &SelectArgs, scenarios: &[Scenario]) -> Result<(), String> {
+    for arg in select.paths.iter().filter(|p| is_name(p)) {
+        let text = arg.to_string_lossy().replace('\\', "/");
+        let pattern = glob::Pattern::new(&text)
+            .map_err(|e| format!("invalid scenario name or glob `{text}`: {e}"))?;
+        let known = scenarios
+            .iter()
+            .any(|s| scenario::select::name_matches(&pattern, &s.def.name));
+        if !known {
+            return Err(format!(
+                "`{text}` is neither a scenario file or folder nor the name of a scenario (see `scimreplay list`)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A positional argument that is not an existing file or directory and does not end in
+/// `.yaml`/`.yml` is a scenario name.
+fn is_name(p: &std::path::Path) -> bool {
+    !p.exists() && !matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
 /// Splits the positional arguments into scenario paths and scenario names, and builds the
-/// filters: an argument that is not an existing file or directory and does not end in
-/// `.yaml`/`.yml` is a scenario name (`okta/push-new-user`, `push-new-user`, a glob).
+/// filters: names (`okta/push-new-user`, `push-new-user`, a glob) join the `-s` globs.
 pub fn selection(select: &SelectArgs) -> Result<(Vec<PathBuf>, scenario::select::Filters), String> {
-    let is_name = |p: &PathBuf| {
-        !p.exists() && !matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
-    };
     let (names, paths): (Vec<PathBuf>, Vec<PathBuf>) =
-        select.paths.iter().cloned().partition(is_name);
+        select.paths.iter().cloned().partition(|p| is_name(p));
     let mut globs = select.scenarios.clone();
     globs.extend(names.iter().map(|n| n.to_string_lossy().replace('\\', "/")));
     let filters = scenario::select::Filters::new(&globs, &select.tags)?
@@ -97,6 +118,9 @@ pub fn list(args: &ListArgs) -> u8 {
         Ok(s) => s,
         Err(errors) => return print_errors(&errors),
     };
+    if let Err(e) = unknown_names(&args.select, &scenarios) {
+        return usage_error(e);
+    }
     let (dialects, explicit) = dialects(&args.select, &profile);
     let instances =
         scenario::select::instances(&scenarios, &filters, &profile, &dialects, explicit);

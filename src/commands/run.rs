@@ -2,7 +2,7 @@
 //! credentials, snapshot store, reporters), starts the embedded server when no target is
 //! given, replays, and maps the outcome to an exit code.
 
-use super::catalog::{dialects, load_all, selection};
+use super::catalog::{dialects, load_all, selection, unknown_names};
 use super::target::connect;
 use super::{apply_color, usage_error};
 use crate::cli::RunArgs;
@@ -60,6 +60,9 @@ pub fn run(args: RunArgs) -> u8 {
             return exit::USAGE;
         }
     };
+    if let Err(e) = unknown_names(&args.select, &scenarios) {
+        return usage_error(e);
+    }
     let (dialects, explicit) = dialects(&dialect_args, &profile);
     let selected = instances(&scenarios, &filters, &profile, &dialects, explicit);
     let steady = runs_steady_state(&args, filters.narrows(), steady_failed);

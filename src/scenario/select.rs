@@ -117,7 +117,8 @@ fn short_name(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
 }
 
-fn name_matches(pattern: &glob::Pattern, name: &str) -> bool {
+/// Whether a name pattern matches a scenario name, in full or by its short name.
+pub fn name_matches(pattern: &glob::Pattern, name: &str) -> bool {
     pattern.matches(name) || pattern.matches(short_name(name))
 }
 

@@ -39,7 +39,20 @@ fn short_names_full_names_globs_and_positional_names_select() {
         assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
         assert_eq!(listed(&out.stdout), ["okta/push-new-user"], "{args:?}");
     }
-    let none = scimreplay(&["list", "no-such-scenario"], d, &[]);
+    let typo = scimreplay(&["run", "my-scenarois/"], d, &[]);
+    assert_eq!(
+        typo.code, 2,
+        "a mistyped folder is an error: {}",
+        typo.stderr
+    );
+    assert!(
+        typo.stderr.contains(
+            "`my-scenarois/` is neither a scenario file or folder nor the name of a scenario"
+        ),
+        "{}",
+        typo.stderr
+    );
+    let none = scimreplay(&["list", "-s", "no-such-scenario"], d, &[]);
     assert_eq!(none.code, 4, "{}", none.stderr);
 }
 
