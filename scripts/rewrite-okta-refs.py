@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
-"""Rewrite legacy `okta-protocol.md §N` references into links to docs/okta-reference.md.
+"""Rewrite legacy `<research notes> §N` references into links to docs/okta-reference.md.
+
+The legacy names (the research notes the reference was written from) are LEGACY and
+VENDOR_NOTES below, spelled in two halves so that this file never names them whole.
 
 Usage: python3 scripts/rewrite-okta-refs.py [--check] [PATH ...]
 Default paths: src scenarios profiles docs tests README.md. Idempotent: run it again after a
 merge brings in more legacy references. With --check it only lists the files it would change
 and exits 1 if there are any.
 
-Rules: `okta-protocol.md §4.3, §8.1` -> `docs/okta-reference.md#s4-3, docs/okta-reference.md#s8-1`;
+Rules: `LEGACY §4.3, §8.1` -> `docs/okta-reference.md#s4-3, docs/okta-reference.md#s8-1`;
 `§7 (steady state)` / `§7 "Steady state"` -> `#s7-steady`; `§10 A` -> `#s10-a`; a range
 `§4.5–§4.7` lists every section of the range; text between references (`step 15`,
 `(PUT dialect)`) is kept; RFC section numbers (`RFC 7644 §3.12`) are left alone. A bare
-`okta-protocol.md` becomes `docs/okta-reference.md`. Vendor notes (`vendors.md "Pulumi"`) become
+LEGACY becomes `docs/okta-reference.md`. Vendor notes (`VENDOR_NOTES "Pulumi"`) become
 `docs/okta-reference.md#s12-pulumi`.
 """
 import re
@@ -83,7 +86,7 @@ VENDORS = {
 
 
 def rewrite_vendor_notes(line):
-    """`vendors.md "Unleash"` -> the vendor's section of the reference; bare name -> section 12."""
+    """`VENDOR_NOTES "Unleash"` -> the vendor's section of the reference; bare name -> section 12."""
     for name, slug in VENDORS.items():
         line = line.replace(f'{VENDOR_NOTES} "{name}"', f"{TARGET}#{slug}")
     return line.replace(VENDOR_NOTES, f"{TARGET}#s12")
@@ -102,7 +105,7 @@ def rewrite_line(line):
     tail = rewrite_line(tail) if LEGACY in tail else tail
     m = re.match(r'(`?)(\s*)(?=§\d)', tail)
     if m:
-        # `okta-protocol.md` §4.2 / okta-protocol.md §4.2: the first link replaces the name
+        # `LEGACY` §4.2 / LEGACY §4.2: the first link replaces the name
         rest = rewrite_tail(tail[m.end():])
         if head.endswith("`") and m.group(1) == "`":
             return head[:-1] + rest
