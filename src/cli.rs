@@ -81,7 +81,9 @@ pub enum ColorChoice {
 /// Which scenarios to take.
 #[derive(Debug, Args, Clone)]
 pub struct SelectArgs {
-    /// Scenario files or directories [default: scenarios]
+    /// Scenario files, directories or scenario names (`okta/push-new-user`, `push-new-user`)
+    /// [default: scenarios]
+    #[arg(value_name = "PATH|NAME")]
     pub paths: Vec<PathBuf>,
     /// Okta app profile: a built-in name (see `scimreplay profiles`) or a profile file
     #[arg(long, short = 'p', default_value = crate::profile::DEFAULT, value_name = "NAME|FILE")]
@@ -89,12 +91,16 @@ pub struct SelectArgs {
     /// Dialect(s) to replay [default: the profile's]
     #[arg(long, value_enum)]
     pub dialect: Option<DialectChoice>,
-    /// Only scenarios whose name matches this glob (repeatable), e.g. 'okta/group-*'
+    /// Only scenarios whose full or short name matches this glob (repeatable), e.g.
+    /// 'okta/group-*', 'group-*' or push-new-user; a leading ! leaves matches out
     #[arg(long = "scenario", short = 's', value_name = "GLOB")]
     pub scenarios: Vec<String>,
-    /// Only scenarios with this tag (repeatable)
+    /// Only scenarios with this tag (repeatable); a leading ! leaves the tag out, e.g. '!inferred'
     #[arg(long = "tag", short = 't', value_name = "TAG")]
     pub tags: Vec<String>,
+    /// Leave out scenarios with this tag (repeatable), e.g. --skip-tag inferred
+    #[arg(long = "skip-tag", value_name = "TAG")]
+    pub skip_tags: Vec<String>,
     /// Only shard M of N, to split the suite across CI jobs: hash:M/N (stable as scenarios
     /// come and go) or count:M/N (even shards); both dialects of a scenario stay together, and
     /// the steady-state pass runs in shard 1
@@ -104,7 +110,7 @@ pub struct SelectArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  scimreplay run                                   # whole suite against the embedded reference server\n  scimreplay run --profile okta-oin -s 'okta/group-*'\n  SCIM_TOKEN=... scimreplay run --target https://scim.example.com/scim/v2 --token-env SCIM_TOKEN --ci --report-junit junit.xml\n\nExit codes: 0 passed, 1 failures or snapshot differences, 2 usage/scenario error, 3 target unreachable/TLS/auth rejected, 4 nothing selected"
+    after_help = "Examples:\n  scimreplay run                  # the suite against the embedded server\n  scimreplay run push-new-user    # one scenario, by name\n  scimreplay run --profile okta-oin -s 'group-*' -t '!inferred'\n  scimreplay run --rerun-failed   # what failed last time\n  SCIM_TOKEN=... scimreplay run --ci \\\n      --target https://scim.example.com/scim/v2 \\\n      --report-junit junit.xml --report-html report.html\n\nEnvironment: SCIM_BASE_URL (--target), SCIM_TOKEN (--token)\n\nExit codes: 0 passed, 1 failures or snapshot differences,\n  2 usage/scenario error, 3 target unreachable/TLS/auth rejected,\n  4 nothing selected or everything skipped"
 )]
 pub struct RunArgs {
     #[command(flatten)]
@@ -123,7 +129,8 @@ pub struct RunArgs {
     /// Snapshot directory
     #[arg(long, default_value = "snapshots", value_name = "DIR")]
     pub snapshots: PathBuf,
-    /// Snapshot baseline name [default: reference for the embedded server, else the target's host]
+    /// Snapshot baseline name [default: reference for the embedded server, else the target's
+    /// host]; with --quirk, snapshots are compared only when a baseline is named
     #[arg(long, value_name = "NAME")]
     pub baseline: Option<String>,
     /// Warnings fail the run too
@@ -142,8 +149,12 @@ pub struct RunArgs {
     /// Write a JUnit XML report here
     #[arg(long, value_name = "FILE")]
     pub report_junit: Option<PathBuf>,
+    /// Write a self-contained HTML report here: verdict, distinct problems, every scenario
+    /// with collapsible steps and redacted transcripts (docs/reports.md)
+    #[arg(long, value_name = "FILE")]
+    pub report_html: Option<PathBuf>,
     /// Write an evidence bundle into this directory: evidence.md (verdict, scenarios, every
-    /// failure with its check, hint and reference) and report.json; secrets redacted
+    /// failure with its check, hint and reference), report.json and report.html; secrets redacted
     #[arg(long, value_name = "DIR")]
     pub evidence: Option<PathBuf>,
     /// Colour output
@@ -155,6 +166,14 @@ pub struct RunArgs {
     /// Skip the steady-state checks that run after the scenarios (docs/steady-state.md)
     #[arg(long)]
     pub no_steady_state: bool,
+    /// Run the steady-state checks even when names, tags or --rerun-failed narrow the
+    /// selection (by default they follow only whole-suite runs; --no-steady-state wins)
+    #[arg(long)]
+    pub steady_state: bool,
+    /// Replay only the scenario instances that failed in an earlier run: the run recorded in
+    /// .scimreplay/last-run.json, or the JSON report given (--report-json)
+    #[arg(long, value_name = "REPORT.json", num_args = 0..=1, default_missing_value = crate::scenario::rerun::LAST_RUN)]
+    pub rerun_failed: Option<PathBuf>,
     /// Sync-loop cycles (import → compare → push) of the steady-state checks
     #[arg(long, default_value_t = crate::steady::DEFAULT_CYCLES, value_parser = clap::value_parser!(u32).range(1..=20), value_name = "N")]
     pub cycles: u32,
@@ -162,7 +181,7 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  scimreplay steady                                      # okta-aiw against the embedded reference server\n  scimreplay steady --profile okta-oin --quirk lowercase-emails\n  SCIM_TOKEN=... scimreplay steady --target https://scim.example.com/scim/v2 --token-env SCIM_TOKEN --report-json steady.json\n\nExit codes: 0 no fail-severity finding (profile attribute drift is a warning; --strict: none at all), 1 wrong Okta state, sync loops, idempotency failures or refused writes, 2 usage error, 3 target unreachable/TLS/auth rejected"
+    after_help = "Examples:\n  scimreplay steady               # okta-aiw against the embedded server\n  scimreplay steady --profile okta-oin --quirk lowercase-emails\n  SCIM_TOKEN=... scimreplay steady \\\n      --target https://scim.example.com/scim/v2 --report-json steady.json\n\nEnvironment: SCIM_BASE_URL (--target), SCIM_TOKEN (--token)\n\nExit codes: 0 no fail-severity finding (profile attribute drift\n  is a warning; --strict: none at all), 1 wrong Okta state, sync\n  loops, idempotency failures or refused writes, 2 usage error,\n  3 target unreachable/TLS/auth rejected"
 )]
 pub struct SteadyArgs {
     #[command(flatten)]
@@ -186,7 +205,7 @@ pub struct SteadyArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  scimreplay load                                        # 100 users against the embedded reference server\n  scimreplay load --users 2000 --concurrency 16 --profile okta-oin\n  SCIM_TOKEN=... scimreplay load --target https://scim.example.com/scim/v2 --token-env SCIM_TOKEN --report-json load.json\n\nExit codes: 0 every request succeeded and every verification held, 1 otherwise, 2 usage error, 3 target unreachable/TLS/auth rejected"
+    after_help = "Examples:\n  scimreplay load                 # 100 users against the embedded server\n  scimreplay load --users 2000 --concurrency 16 --profile okta-oin\n  SCIM_TOKEN=... scimreplay load \\\n      --target https://scim.example.com/scim/v2 --report-json load.json\n\nEnvironment: SCIM_BASE_URL (--target), SCIM_TOKEN (--token)\n\nExit codes: 0 every request succeeded and every verification held,\n  1 otherwise, 2 usage error, 3 target unreachable/TLS/auth rejected"
 )]
 pub struct LoadArgs {
     #[command(flatten)]
@@ -207,7 +226,7 @@ pub struct LoadArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Example:\n  scimreplay record --target https://scim.example.com/scim/v2 --port 8443 --out scenarios/recorded/assign.yaml\n  # point Okta (or curl) at http://127.0.0.1:8443 as the SCIM base URL, provision, then press Ctrl-C\n\nNo header is recorded: the Authorization your client sends is forwarded, never written."
+    after_help = "Example:\n  scimreplay record --target https://scim.example.com/scim/v2 \\\n      --port 8443 --out recorded/assign.yaml\n  # point Okta (or curl) at http://127.0.0.1:8443 as the SCIM base URL,\n  # provision, then press Ctrl-C; replay with: scimreplay run recorded/assign.yaml\n\nNo header is recorded: the Authorization your client sends is forwarded,\nnever written. Requests that carried another credential than the rest (or\nnone) replay with a wrong one (or none)."
 )]
 pub struct RecordArgs {
     /// SCIM base URL of the real server the proxy forwards to
@@ -219,9 +238,10 @@ pub struct RecordArgs {
     /// Port to listen on (0 picks a free one)
     #[arg(long, default_value_t = 0)]
     pub port: u16,
-    /// Scenario file to write when recording stops
+    /// Scenario file to write when recording stops [default: recorded/recording.yaml, outside
+    /// the built-in scenarios/ so a plain `run` never picks it up]
     #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
     /// Scenario name [default: recorded/<file name>]
     #[arg(long)]
     pub name: Option<String>,
@@ -246,9 +266,10 @@ pub struct ImportArgs {
     /// SCIM base URL the entries are under [default: inferred from the first /Users or /Groups URL]
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
-    /// Scenario file to write
+    /// Scenario file to write [default: recorded/<HAR file name>.yaml, outside the built-in
+    /// scenarios/ so a plain `run` never picks it up]
     #[arg(long, value_name = "FILE")]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
     /// Scenario name [default: recorded/<file name>]
     #[arg(long)]
     pub name: Option<String>,
@@ -280,7 +301,7 @@ pub struct ConnectionArgs {
     #[arg(long, value_enum)]
     pub auth: Option<Auth>,
     /// Switch on a reference-server quirk (embedded target only; repeatable; see `serve
-    /// --list-quirks`); `run` then compares no snapshots unless `--baseline` names a baseline
+    /// --list-quirks`)
     #[arg(long = "quirk", value_name = "NAME[=VALUE]", value_parser = quirk_spec)]
     pub quirks: Vec<String>,
     /// Per-request timeout (Okta's is 60 s)
@@ -304,6 +325,9 @@ pub struct ConnectionArgs {
 pub struct ListArgs {
     #[command(flatten)]
     pub select: SelectArgs,
+    /// Also print each scenario's description
+    #[arg(long, short = 'l')]
+    pub long: bool,
 }
 
 #[derive(Debug, Args)]

@@ -24,7 +24,10 @@ pub const TABLE: &[(u8, &str)] = &[
         TARGET,
         "target unreachable, TLS failure or authentication rejected",
     ),
-    (NOTHING_SELECTED, "nothing selected by the filters"),
+    (
+        NOTHING_SELECTED,
+        "nothing selected by the filters, or every selected scenario skipped",
+    ),
 ];
 
 /// [`TABLE`] as the `Exit codes:` section of `--help`.

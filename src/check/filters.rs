@@ -96,7 +96,7 @@ pub fn case_insensitive(input: &CheckInput) -> Verdict {
 
 pub fn miss(status: u16, body: Option<&Value>) -> Verdict {
     if status == 404 {
-        return Verdict::Pass; // Okta accepts a 404 Error for a filter miss (okta-protocol.md §4.2)
+        return Verdict::Pass; // Okta accepts a 404 Error for a filter miss (docs/okta-reference.md#s4-2)
     }
     let total = body.and_then(|b| b.get("totalResults"));
     let empty = listed(body).is_empty();

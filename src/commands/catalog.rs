@@ -27,6 +27,44 @@ pub fn scenario_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
     }
 }
 
+/// Positional arguments taken as scenario names that name no loaded scenario: most likely a
+/// mistyped path. An error naming them beats an empty selection.
+pub fn unknown_names(select: &SelectArgs, scenarios: &[Scenario]) -> Result<(), String> {
+    for arg in select.paths.iter().filter(|p| is_name(p)) {
+        let text = arg.to_string_lossy().replace('\\', "/");
+        let pattern = glob::Pattern::new(&text)
+            .map_err(|e| format!("invalid scenario name or glob `{text}`: {e}"))?;
+        let known = scenarios
+            .iter()
+            .any(|s| scenario::select::name_matches(&pattern, &s.def.name));
+        if !known {
+            return Err(format!(
+                "`{text}` is neither a scenario file or folder nor the name of a scenario (see `scimreplay list`)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A positional argument that is not an existing file or directory and does not end in
+/// `.yaml`/`.yml` is a scenario name.
+fn is_name(p: &std::path::Path) -> bool {
+    !p.exists() && !matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+}
+
+/// Splits the positional arguments into scenario paths and scenario names, and builds the
+/// filters: names (`okta/push-new-user`, `push-new-user`, a glob) join the `-s` globs.
+pub fn selection(select: &SelectArgs) -> Result<(Vec<PathBuf>, scenario::select::Filters), String> {
+    let (names, paths): (Vec<PathBuf>, Vec<PathBuf>) =
+        select.paths.iter().cloned().partition(|p| is_name(p));
+    let mut globs = select.scenarios.clone();
+    globs.extend(names.iter().map(|n| n.to_string_lossy().replace('\\', "/")));
+    let filters = scenario::select::Filters::new(&globs, &select.tags)?
+        .skipping_tags(&select.skip_tags)
+        .with_partition(select.partition);
+    Ok((paths, filters))
+}
+
 /// Loads every scenario under `paths`; all errors are returned, not just the first.
 pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Scenario>, Vec<String>> {
     let files = scenario::discover(&scenario_paths(paths)).map_err(|e| vec![e.to_string()])?;
@@ -72,14 +110,17 @@ pub fn list(args: &ListArgs) -> u8 {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let scenarios = match load_all(&args.select.paths) {
+    let (paths, filters) = match selection(&args.select) {
+        Ok(s) => s,
+        Err(e) => return usage_error(e),
+    };
+    let scenarios = match load_all(&paths) {
         Ok(s) => s,
         Err(errors) => return print_errors(&errors),
     };
-    let filters = match scenario::select::Filters::new(&args.select.scenarios, &args.select.tags) {
-        Ok(f) => f.with_partition(args.select.partition),
-        Err(e) => return usage_error(e),
-    };
+    if let Err(e) = unknown_names(&args.select, &scenarios) {
+        return usage_error(e);
+    }
     let (dialects, explicit) = dialects(&args.select, &profile);
     let instances =
         scenario::select::instances(&scenarios, &filters, &profile, &dialects, explicit);
@@ -98,14 +139,24 @@ pub fn list(args: &ListArgs) -> u8 {
             .skip
             .as_deref()
             .map_or(String::new(), |r| format!("  (skipped: {r})"));
+        let tags = if d.tags.is_empty() {
+            String::new()
+        } else {
+            format!("  tags: {}", d.tags.join(", "))
+        };
         outln!(
-            "{} [{}]  {} step{}  {}{state}",
+            "{} [{}]  {} step{}  {}{tags}{state}",
             d.name,
             inst.dialect,
             steps,
             if steps == 1 { "" } else { "s" },
             inst.scenario.display_path()
         );
+        if args.long {
+            for line in d.description.trim().lines() {
+                outln!("    {}", line.trim());
+            }
+        }
     }
     let runnable = instances.iter().filter(|i| i.skip.is_none()).count();
     outln!(

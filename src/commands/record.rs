@@ -10,6 +10,10 @@ use crate::replay::client::{Client, ClientConfig};
 use crate::secrets::Secret;
 use std::path::Path;
 
+/// Default folder of recorded scenarios: outside `scenarios/`, so a plain `run` of the
+/// built-in suite never loads them; replay them with `scimreplay run recorded/`.
+const RECORDED_DIR: &str = "recorded";
+
 pub fn record(args: RecordArgs) -> u8 {
     let target = match reqwest::Url::parse(&args.target) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => args.target.clone(),
@@ -58,7 +62,11 @@ pub fn record(args: RecordArgs) -> u8 {
                 [Secret::new("credential", v.clone()), Secret::new("credential", bare)]
             })
             .collect();
-        write_scenario(&args.out, args.name.as_deref(), &target, &tape.exchanges, &secrets)
+        let out = args
+            .out
+            .clone()
+            .unwrap_or_else(|| Path::new(RECORDED_DIR).join("recording.yaml"));
+        write_scenario(&out, args.name.as_deref(), &target, &tape.exchanges, &secrets)
     })
 }
 
@@ -70,7 +78,11 @@ pub fn import(args: ImportArgs) -> u8 {
     match har::read(&text, args.base_url.as_deref()) {
         Ok((base, exchanges)) => {
             let source = format!("{} ({base})", args.har.display());
-            write_scenario(&args.out, args.name.as_deref(), &source, &exchanges, &[])
+            let out = args.out.clone().unwrap_or_else(|| {
+                let stem = args.har.file_stem().unwrap_or_default().to_string_lossy();
+                Path::new(RECORDED_DIR).join(format!("{stem}.yaml"))
+            });
+            write_scenario(&out, args.name.as_deref(), &source, &exchanges, &[])
         }
         Err(e) => usage_error(format!("{}: {e}", args.har.display())),
     }

@@ -2,7 +2,7 @@
 //! credentials, snapshot store, reporters), starts the embedded server when no target is
 //! given, replays, and maps the outcome to an exit code.
 
-use super::catalog::{dialects, load_all};
+use super::catalog::{dialects, load_all, selection, unknown_names};
 use super::target::connect;
 use super::{apply_color, check_outputs, usage_error};
 use crate::cli::RunArgs;
@@ -13,9 +13,11 @@ use crate::replay::engine::{Engine, RunAbort, SnapshotJudge, SnapshotRequest};
 use crate::replay::render::random_alnum;
 use crate::replay::result::{RunReport, TargetInfo};
 use crate::report::{
-    EvidenceReporter, Fanout, HumanOptions, HumanReporter, JsonReporter, JunitReporter,
+    EvidenceReporter, Fanout, HtmlReporter, HumanOptions, HumanReporter, JsonReporter,
+    JunitReporter,
 };
-use crate::scenario::select::{Filters, instances};
+use crate::scenario::rerun::{LastRunRecorder, read_failed};
+use crate::scenario::select::instances;
 use crate::secrets::Secret;
 use crate::snapshot::{SnapshotKey, SnapshotStore};
 
@@ -25,7 +27,32 @@ pub fn run(args: RunArgs) -> u8 {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let scenarios = match load_all(&args.select.paths) {
+    let (paths, mut filters) = match selection(&args.select) {
+        Ok(s) => s,
+        Err(e) => return usage_error(e),
+    };
+    let mut steady_failed = false;
+    let mut dialect_args = args.select.clone();
+    if let Some(report) = &args.rerun_failed {
+        let failed = match read_failed(report) {
+            Ok(f) => f,
+            Err(e) => return usage_error(e),
+        };
+        if failed.instances.is_empty() && !failed.steady_state {
+            eprintln!(
+                "nothing to rerun: no scenario failed in {}",
+                report.display()
+            );
+            return exit::NOTHING_SELECTED;
+        }
+        steady_failed = failed.steady_state;
+        if dialect_args.dialect.is_none() {
+            // replay each failed instance in the dialect it failed in
+            dialect_args.dialect = Some(crate::cli::DialectChoice::Both);
+        }
+        filters = filters.only(failed.instances);
+    }
+    let scenarios = match load_all(&paths) {
         Ok(s) => s,
         Err(errors) => {
             for e in &errors {
@@ -34,13 +61,13 @@ pub fn run(args: RunArgs) -> u8 {
             return exit::USAGE;
         }
     };
-    let filters = match Filters::new(&args.select.scenarios, &args.select.tags) {
-        Ok(f) => f.with_partition(args.select.partition),
-        Err(e) => return usage_error(e),
-    };
-    let (dialects, explicit) = dialects(&args.select, &profile);
+    if let Err(e) = unknown_names(&args.select, &scenarios) {
+        return usage_error(e);
+    }
+    let (dialects, explicit) = dialects(&dialect_args, &profile);
     let selected = instances(&scenarios, &filters, &profile, &dialects, explicit);
-    if selected.is_empty() {
+    let steady = runs_steady_state(&args, filters.narrows(), steady_failed);
+    if selected.is_empty() && !steady {
         eprintln!("nothing selected: no scenario matches the filters (see `scimreplay list`)");
         return exit::NOTHING_SELECTED;
     }
@@ -53,7 +80,11 @@ pub fn run(args: RunArgs) -> u8 {
     };
     connection.run(&profile, |client, token, info| async {
         let base_url = info.base_url.clone();
-        replay(&args, &profile, client, &base_url, token, &selected, info).await
+        let plan = Plan {
+            selected: &selected,
+            steady,
+        };
+        replay(&args, &profile, client, &base_url, token, plan, info).await
     })
 }
 
@@ -66,12 +97,16 @@ fn report_outputs(args: &RunArgs) -> Vec<(&'static str, std::path::PathBuf)> {
     if let Some(path) = &args.report_junit {
         outputs.push(("--report-junit", path.clone()));
     }
+    if let Some(path) = &args.report_html {
+        outputs.push(("--report-html", path.clone()));
+    }
     if let Some(dir) = &args.evidence {
         outputs.push((
             "--evidence",
             dir.join(crate::report::evidence::MARKDOWN_FILE),
         ));
         outputs.push(("--evidence", dir.join(crate::report::evidence::JSON_FILE)));
+        outputs.push(("--evidence", dir.join(crate::report::evidence::HTML_FILE)));
     }
     outputs
 }
@@ -103,8 +138,17 @@ fn compares_snapshots(args: &RunArgs) -> bool {
 }
 
 /// The steady-state pass runs unless skipped, and in the first shard only when partitioned.
-fn runs_steady_state(args: &RunArgs) -> bool {
-    !args.no_steady_state && args.select.partition.is_none_or(|p| p.runs_steady_state())
+/// A selection narrowed by names, tags or `--rerun-failed` leaves it out unless
+/// `--steady-state` asks for it (or it is itself among the failures rerun).
+fn runs_steady_state(args: &RunArgs, narrowed: bool, steady_failed: bool) -> bool {
+    let wanted = args.steady_state || steady_failed || !narrowed;
+    wanted && !args.no_steady_state && args.select.partition.is_none_or(|p| p.runs_steady_state())
+}
+
+/// What a run replays: the scenario instances and whether the steady-state pass follows.
+struct Plan<'p, 'a> {
+    selected: &'p [crate::replay::engine::Instance<'a>],
+    steady: bool,
 }
 
 async fn replay(
@@ -113,7 +157,7 @@ async fn replay(
     client: Client,
     base_url: &str,
     token: String,
-    selected: &[crate::replay::engine::Instance<'_>],
+    plan: Plan<'_, '_>,
     info: TargetInfo,
 ) -> u8 {
     let secrets = vec![Secret::new("token", token.clone())];
@@ -126,7 +170,10 @@ async fn replay(
         &info.base_url,
     );
     let profile_name = profile.name.clone();
-    let new_snapshots_fail = store.has_baseline(&profile.name);
+    // A new snapshot fails its step only where the baseline covers the scenario instance
+    // (`SnapshotOutcome::New::expected`): partial baselines and users' own scenarios do not.
+    let new_snapshots_fail = true;
+    let kept = store.clone();
     // A committed snapshot that cannot be parsed is a broken input (exit 2), not a difference.
     let corrupt_snapshot: std::sync::Mutex<Option<String>> = Default::default();
     let corrupt = &corrupt_snapshot;
@@ -172,7 +219,7 @@ async fn replay(
         snapshots: compares_snapshots(args).then_some(judge_ref),
         new_snapshots_fail,
         secrets: secrets.clone(),
-        steady_state: runs_steady_state(args).then_some(args.cycles),
+        steady_state: plan.steady.then_some(args.cycles),
         jobs: args.jobs as usize,
         wrote: Default::default(),
     };
@@ -194,6 +241,13 @@ async fn replay(
     if let Some(path) = &args.report_junit {
         fanout.push(JunitReporter::new(path.clone(), secrets.clone()));
     }
+    if let Some(path) = &args.report_html {
+        fanout.push(HtmlReporter::new(
+            path.clone(),
+            profile.description.clone(),
+            secrets.clone(),
+        ));
+    }
     if let Some(dir) = &args.evidence {
         fanout.push(EvidenceReporter::new(
             dir.clone(),
@@ -201,8 +255,14 @@ async fn replay(
             secrets.clone(),
         ));
     }
-    let code = match engine.run(selected, info, &mut fanout).await {
-        Ok(report) => outcome_code(&report),
+    fanout.push(LastRunRecorder::new());
+    let code = match engine.run(plan.selected, info, &mut fanout).await {
+        Ok(report) => {
+            if compares_snapshots(args) {
+                finish_snapshots(&kept, &report, &profile.name, args.strict);
+            }
+            outcome_code(&report)
+        }
         Err(abort) => report_abort(&abort, base_url),
     };
     let corrupt = corrupt_snapshot
@@ -219,9 +279,55 @@ async fn replay(
     }
 }
 
+/// After the run: pending files of failed steps are marked (so `accept` leaves them alone),
+/// and committed snapshots that no step of a fully run scenario produced any more are listed.
+fn finish_snapshots(store: &SnapshotStore, report: &RunReport, profile: &str, strict: bool) {
+    for step in report.scenarios.iter().flat_map(|s| &s.steps) {
+        let pending = step.snapshot.as_ref().and_then(|s| s.pending_file());
+        // a step failing only on its snapshot is what review and accept are for
+        let why =
+            crate::report::first_failure(step, strict).filter(|w| !w.starts_with("[snapshot]"));
+        if let (Some(file), Some(why)) = (pending, why)
+            && let Err(e) = crate::snapshot::mark_failing(std::path::Path::new(&file.path), &why)
+        {
+            eprintln!("warning: {e}");
+        }
+    }
+    let complete: Vec<(&str, &str, crate::scenario::Dialect)> = report
+        .scenarios
+        .iter()
+        .filter(|s| {
+            use crate::replay::result::Status::Skipped;
+            s.status != Skipped
+                && !s.steps.is_empty()
+                && s.steps.iter().all(|st| st.status != Skipped)
+        })
+        .map(|s| (s.name.as_str(), profile, s.dialect))
+        .collect();
+    let orphans = store.orphans(&complete);
+    if !orphans.is_empty() {
+        eprintln!(
+            "warning: {} orphaned snapshot{} (no step produces {} any more: a step was renamed, inserted or removed); delete {} or re-record the baseline:",
+            orphans.len(),
+            if orphans.len() == 1 { "" } else { "s" },
+            if orphans.len() == 1 { "it" } else { "them" },
+            if orphans.len() == 1 { "it" } else { "them" },
+        );
+        for path in orphans {
+            eprintln!("    {}", path.display());
+        }
+    }
+}
+
 fn outcome_code(report: &RunReport) -> u8 {
-    if report.summary.failed > 0 || report.summary.snapshot_differences > 0 {
+    let summary = &report.summary;
+    if summary.failed > 0 || summary.snapshot_differences > 0 {
         exit::FAILURES
+    } else if summary.passed == 0 && summary.skipped > 0 {
+        eprintln!(
+            "nothing ran: every selected scenario was skipped (reasons above); see `scimreplay list` and the profile's features"
+        );
+        exit::NOTHING_SELECTED
     } else {
         exit::SUCCESS
     }

@@ -1,6 +1,6 @@
 //! `scimreplay load`: an Okta-like mass push, timed. Many users are pushed at once the way Okta
 //! pushes a large assignment (existence filter, then create, several in flight), all of them
-//! into one group with a Push Now (okta-protocol.md §5.6), then imported page by page (§4.1) and
+//! into one group with a Push Now (docs/okta-reference.md#s5-6), then imported page by page (docs/okta-reference.md#s4-1) and
 //! deactivated (§4.6) — in the profile's dialect. Each operation's latency percentiles and
 //! errors are reported, and the results are verified (every user created, the group holds every
 //! member, the import lists every user, every user deactivated), because a server that answers

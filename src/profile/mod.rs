@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// Which attribute Okta uses as the app username (okta-protocol.md §4.2).
+/// Which attribute Okta uses as the app username (docs/okta-reference.md#s4-2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum UniqueIdentifier {
@@ -30,7 +30,7 @@ impl UniqueIdentifier {
     }
 }
 
-/// How Okta sends credentials (okta-protocol.md §2).
+/// How Okta sends credentials (docs/okta-reference.md#s2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Auth {

@@ -19,6 +19,44 @@ pub struct Recorded {
     pub request_body: Option<String>,
     pub status: u16,
     pub response_body: Option<String>,
+    /// Which credential the request carried (never the value itself).
+    pub credential: CredentialSeen,
+}
+
+/// The Authorization header of a recorded request, as far as a replay needs to know it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CredentialSeen {
+    /// Not known (e.g. a HAR capture whose headers were stripped): replay with the run's own.
+    #[default]
+    Unknown,
+    /// No Authorization header at all.
+    Missing,
+    /// The n-th distinct Authorization value the recorder saw.
+    Value(usize),
+}
+
+/// The credential most requests carried: the session's. Others are probes (a wrong or
+/// expired token) and replay with a wrong credential, requests without one with none.
+fn session_credential(exchanges: &[Recorded]) -> Option<usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for e in exchanges {
+        if let CredentialSeen::Value(n) = e.credential {
+            *counts.entry(n).or_insert(0usize) += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .max_by_key(|(n, count)| (*count, std::cmp::Reverse(*n)))
+        .map(|(n, _)| n)
+}
+
+/// The step's `auth:` override when its request did not carry the session's credential.
+fn auth_override(seen: CredentialSeen, session: Option<usize>) -> Option<&'static str> {
+    match (seen, session) {
+        (CredentialSeen::Missing, Some(_)) => Some("none"),
+        (CredentialSeen::Value(n), Some(s)) if n != s => Some("invalid"),
+        _ => None,
+    }
 }
 
 /// The scenario text and the exchanges that were left out, with why.
@@ -129,6 +167,7 @@ pub fn to_scenario(name: &str, source: &str, exchanges: &[Recorded]) -> Conversi
     let mut steps = String::new();
     let mut left_out = Vec::new();
     let mut count = 0;
+    let session = session_credential(exchanges);
     // Names first: Okta's existence filter for a user comes before the create that names her.
     for ex in exchanges.iter().filter(|e| e.method == "POST") {
         let body = ex
@@ -167,6 +206,9 @@ pub fn to_scenario(name: &str, source: &str, exchanges: &[Recorded]) -> Conversi
         );
         if let Some(q) = &ex.query {
             let _ = writeln!(steps, "      query: {}", quote(&st.substitute(q, true)));
+        }
+        if let Some(auth) = auth_override(ex.credential, session) {
+            let _ = writeln!(steps, "      auth: {auth}");
         }
         if let Some(body) = &request_json {
             let body = st.substitute_value(body);
@@ -315,11 +357,6 @@ fn assemble(
     steps: &str,
     left_out: &[String],
 ) -> String {
-    let dialect = if exchanges.iter().any(|e| e.method == "PATCH") {
-        "patch"
-    } else {
-        "put"
-    };
     let mut y = String::new();
     let _ = writeln!(
         y,
@@ -337,7 +374,9 @@ fn assemble(
         "description: {}",
         quote(&format!("Replay of traffic recorded from {source}."))
     );
-    let _ = writeln!(y, "dialects: [{dialect}]\ntags: [recorded]");
+    // The steps are literal requests, the same under either dialect: the replay runs under
+    // whatever profile it is given.
+    let _ = writeln!(y, "dialects: [put, patch]\ntags: [recorded]");
     if !st.variables.is_empty() {
         y.push_str("variables:\n");
         for (var, template) in &st.variables {

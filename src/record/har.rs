@@ -89,6 +89,8 @@ fn entry(e: &Value, base: &str) -> Option<Recorded> {
         } else {
             text("/response/content/text")
         },
+        // HAR exports usually strip or mask the Authorization header: replay with the run's.
+        credential: Default::default(),
     })
 }
 

@@ -3,7 +3,7 @@
 //! them), answers with the target's response, and keeps each exchange — without any header —
 //! for conversion into a scenario.
 
-use super::convert::Recorded;
+use super::convert::{CredentialSeen, Recorded};
 use crate::replay::client::{Client, OutgoingRequest};
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -145,9 +145,17 @@ async fn forward(
     }
     {
         let mut tape = proxy.tape.lock().unwrap_or_else(|e| e.into_inner());
+        let mut credential = CredentialSeen::Missing;
         for (k, v) in &forwarded {
-            if k.eq_ignore_ascii_case("authorization") && !tape.credentials.contains(v) {
-                tape.credentials.push(v.clone());
+            if k.eq_ignore_ascii_case("authorization") {
+                let n = match tape.credentials.iter().position(|c| c == v) {
+                    Some(n) => n,
+                    None => {
+                        tape.credentials.push(v.clone());
+                        tape.credentials.len() - 1
+                    }
+                };
+                credential = CredentialSeen::Value(n);
             }
         }
         tape.exchanges.push(Recorded {
@@ -157,6 +165,7 @@ async fn forward(
             request_body,
             status: resp.status,
             response_body: (!resp.body.is_empty()).then(|| resp.body.clone()),
+            credential,
         });
         if proxy.limit.is_some_and(|n| tape.exchanges.len() >= n) {
             proxy.done.notify_one();

@@ -6,12 +6,12 @@ use super::exchange::{Exchange, RecordedRequest, RecordedResponse};
 use crate::profile::Auth;
 use std::time::{Duration, Instant};
 
-/// Okta's request headers (okta-protocol.md §2).
+/// Okta's request headers (docs/okta-reference.md#s2).
 pub const OKTA_USER_AGENT: &str = "Okta SCIM Client 1.0.0";
 pub const SCIM_JSON: &str = "application/scim+json";
 pub const SCIM_JSON_UTF8: &str = "application/scim+json; charset=utf-8";
 
-/// The headers Okta sends on every SCIM request (okta-protocol.md §2), with `Content-Type`
+/// The headers Okta sends on every SCIM request (docs/okta-reference.md#s2), with `Content-Type`
 /// only when there is a body; reqwest decodes the gzip/deflate answers they invite.
 pub fn okta_headers(with_body: bool) -> Vec<(String, String)> {
     let mut headers: Vec<(String, String)> = [

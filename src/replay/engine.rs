@@ -455,11 +455,9 @@ impl Engine<'_> {
             secrets,
         };
         Some(
-            judge(&request).unwrap_or_else(|e| SnapshotOutcome::Mismatch {
+            judge(&request).unwrap_or_else(|message| SnapshotOutcome::Error {
                 file: String::new(),
-                diff: String::new(),
-                changed_paths: vec![format!("snapshot error: {e}")],
-                written: None,
+                message,
             }),
         )
     }
@@ -507,9 +505,9 @@ fn step_status(
                 .is_none_or(|d| strict || d.severity == Severity::Fail)
     });
     let check_fails = report.failing_checks(strict).next().is_some();
-    let snapshot_fails = matches!(report.snapshot, Some(SnapshotOutcome::Mismatch { .. }))
-        || (new_snapshots_fail
-            && matches!(&report.snapshot, Some(SnapshotOutcome::New { written, .. }) if !written.as_deref().is_some_and(|w| w.ends_with(".snap"))));
+    let snapshot_fails = report.snapshot.as_ref().is_some_and(|s| {
+        s.fails_step() && (new_snapshots_fail || !matches!(s, SnapshotOutcome::New { .. }))
+    });
     if report.error.is_some() || assertion_fails || check_fails || snapshot_fails {
         Status::Failed
     } else {
@@ -563,11 +561,11 @@ fn summarize(scenarios: &[ScenarioReport], strict: bool) -> Summary {
         }
         for step in &sc.steps {
             s.warnings += if strict { 0 } else { step.warnings().count() };
-            if matches!(
-                step.snapshot,
-                Some(SnapshotOutcome::Mismatch { .. } | SnapshotOutcome::New { .. })
-            ) && step.status == Status::Failed
-            {
+            let differs = step
+                .snapshot
+                .as_ref()
+                .is_some_and(|o| o.fails_step() && !matches!(o, SnapshotOutcome::Error { .. }));
+            if differs && step.status == Status::Failed {
                 s.snapshot_differences += 1;
             }
         }

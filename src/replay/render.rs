@@ -7,7 +7,7 @@ use crate::scenario::template::{TemplateError, Vars};
 use crate::scenario::{BodyShape, RequestSpec, Scenario, StepAuth};
 use serde_json::{Value, json};
 
-/// The SPEC test's id that does not exist (okta-protocol.md §8.1).
+/// The SPEC test's id that does not exist (docs/okta-reference.md#s8-1).
 pub const UNKNOWN_ID: &str = "010101001010101011001010101011";
 
 /// A credential that is never valid, for 401 probes.

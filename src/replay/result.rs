@@ -40,7 +40,7 @@ pub struct CheckOutcome {
     pub message: String,
     /// One-line fix hint from the registry.
     pub hint: String,
-    /// Reference into okta-protocol.md.
+    /// Reference into docs/okta-reference.md.
     pub reference: String,
 }
 

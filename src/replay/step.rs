@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use serde_json_path::JsonPath;
 use std::time::{Duration, Instant};
 
-/// Okta retries a 429 at most this many times (okta-protocol.md §6).
+/// Okta retries a 429 at most this many times (docs/okta-reference.md#s6).
 const MAX_429_ATTEMPTS: u32 = 10;
 /// Pages Okta would read at most before the harness gives up on a runaway `totalResults`.
 const MAX_PAGES: u32 = 200;

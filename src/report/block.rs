@@ -59,10 +59,10 @@ fn push_indented(out: &mut String, indent: usize, text: &str) {
 
 /// Where a check is documented, as `see:` shows it.
 fn reference_text(reference: &str) -> String {
-    if reference.starts_with("okta-protocol.md") {
+    if reference.starts_with("docs/okta-reference.md") {
         reference.to_string()
     } else {
-        format!("okta-protocol.md {reference}")
+        format!("docs/okta-reference.md {reference}")
     }
 }
 
@@ -180,12 +180,20 @@ pub(crate) fn step_details(step: &StepReport) -> Vec<Line> {
             };
             lines.push(Line::new(2, Tone::Dim, pending));
         }
-        Some(SnapshotOutcome::New { file, written }) => {
+        Some(SnapshotOutcome::New { file, written, .. }) => {
             let note = match written {
                 Some(w) => format!("new snapshot {file}, written to {w}"),
                 None => format!("new snapshot {file}, not written"),
             };
             lines.push(Line::new(0, Tone::Dim, note));
+        }
+        Some(SnapshotOutcome::Error { file, message }) => {
+            let what = if file.is_empty() {
+                format!("snapshot not compared: {message}")
+            } else {
+                format!("snapshot {file} not compared: {message}")
+            };
+            lines.push(Line::new(0, Tone::Failure, what));
         }
         Some(SnapshotOutcome::Matched { .. }) | None => {}
     }
@@ -232,6 +240,9 @@ pub(crate) fn first_failure(step: &StepReport, strict: bool) -> Option<String> {
         };
         return Some(format!("[snapshot] snapshot differs{changed}"));
     }
+    if let Some(SnapshotOutcome::Error { message, .. }) = &step.snapshot {
+        return Some(format!("[snapshot] not compared: {message}"));
+    }
     if let Some(SnapshotOutcome::New { file, .. }) = &step.snapshot {
         return Some(format!(
             "[snapshot] new snapshot, not in the baseline yet: {file} (review, then `scimreplay accept`)"
@@ -246,7 +257,7 @@ pub(crate) fn first_failure(step: &StepReport, strict: bool) -> Option<String> {
 /// True when the step's failure is a runtime error (transport, missing variable) rather
 /// than a failed expectation: JUnit reports it as `error`, not `failure`.
 pub(crate) fn is_error(step: &StepReport, strict: bool) -> bool {
-    step.error.is_some()
+    (step.error.is_some() || matches!(step.snapshot, Some(SnapshotOutcome::Error { .. })))
         && step.assertions.iter().all(|a| a.passed)
         && step.failing_checks(strict).next().is_none()
         && !matches!(step.snapshot, Some(SnapshotOutcome::Mismatch { .. }))

@@ -2,8 +2,9 @@
 //! hosted test links. `DIR/evidence.md` is a Markdown account of the run — verdict, target and
 //! profile, every scenario instance with its result, each failure and warning with its check,
 //! fix hint and protocol reference, skipped scenarios with their reason, and how often each
-//! Okta check was judged — and `DIR/report.json` is the full JSON report
-//! (`docs/report-json.md`). Both are written atomically through the secret guard on
+//! Okta check was judged — `DIR/report.json` is the full JSON report
+//! (`docs/report-json.md`) and `DIR/report.html` the HTML report (`report::html`). All are
+//! written atomically through the secret guard on
 //! `RunFinished`; exchanges arrive already redacted.
 
 use super::json::render_json;
@@ -22,6 +23,7 @@ use std::path::PathBuf;
 /// File names inside the evidence directory.
 pub const MARKDOWN_FILE: &str = "evidence.md";
 pub const JSON_FILE: &str = "report.json";
+pub const HTML_FILE: &str = "report.html";
 
 /// Writes the evidence bundle when the run finishes.
 pub struct EvidenceReporter {
@@ -52,6 +54,8 @@ impl Reporter for EvidenceReporter {
             )?;
             let json = render_json(report)?;
             write_atomic(&self.dir.join(JSON_FILE), json.as_bytes(), &self.secrets)?;
+            let html = super::html::render_html(report, &self.profile_description);
+            write_atomic(&self.dir.join(HTML_FILE), html.as_bytes(), &self.secrets)?;
         }
         Ok(())
     }

@@ -61,7 +61,7 @@ pub fn check(id: &str, severity: Severity, passed: bool, message: &str) -> Check
         } else {
             format!("fix the server so that {id} holds")
         },
-        reference: "okta-protocol.md §6".to_string(),
+        reference: "docs/okta-reference.md#s6".to_string(),
     }
 }
 
@@ -179,7 +179,10 @@ pub fn failing_scenario() -> ScenarioReport {
         diff: "--- committed\n+++ actual\n@@ -1,3 +1,3 @@\n {\n-  \"status\": 201,\n+  \"status\": 200,\n }\n"
             .to_string(),
         changed_paths: vec!["status".to_string()],
-        written: Some("snapshots/reference/okta/push-new-user.put.02.snap.new".to_string()),
+        written: Some(crate::snapshot::Written {
+            path: "snapshots/reference/okta/push-new-user.put.02.snap.new".to_string(),
+            kind: crate::snapshot::WriteKind::Pending,
+        }),
     });
     let mut delete = step(
         3,

@@ -152,6 +152,9 @@ impl<W: Write> HumanReporter<W> {
             .flat_map(|s| &s.steps)
             .filter_map(|step| match &step.snapshot {
                 Some(SnapshotOutcome::Mismatch { file, written, .. }) => Some((file, written)),
+                Some(o @ SnapshotOutcome::New { file, written, .. }) if o.fails_step() => {
+                    Some((file, written))
+                }
                 _ => None,
             })
             .collect();
@@ -169,7 +172,7 @@ impl<W: Write> HumanReporter<W> {
             .iter()
             .flat_map(|s| &s.steps)
             .filter(|step| step.status != Status::Failed)
-            .filter(|step| matches!(&step.snapshot, Some(SnapshotOutcome::New { written: Some(w), .. }) if w.ends_with(".new")))
+            .filter(|step| matches!(&step.snapshot, Some(SnapshotOutcome::New { written: Some(w), .. }) if w.is_pending()))
             .count();
         if recorded > 0 {
             writeln!(

@@ -1,6 +1,7 @@
 //! Reporters: turn the replay engine's event stream into terminal output ([`HumanReporter`]),
 //! a versioned JSON report ([`JsonReporter`], `docs/report-json.md`), JUnit XML
-//! ([`JunitReporter`], `docs/reports.md`) and the evidence bundle ([`EvidenceReporter`]).
+//! ([`JunitReporter`], `docs/reports.md`), a self-contained HTML page ([`HtmlReporter`]) and
+//! the evidence bundle ([`EvidenceReporter`]).
 //!
 //! The engine never prints and reporters never send requests: the engine emits [`Event`]s that
 //! borrow from the result tree (`crate::replay::result`), and a [`Fanout`] forwards each event
@@ -13,11 +14,13 @@
 
 mod block;
 pub mod evidence;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
 
 pub use evidence::EvidenceReporter;
+pub use html::HtmlReporter;
 pub use human::{HumanOptions, HumanReporter};
 pub use json::JsonReporter;
 pub use junit::JunitReporter;

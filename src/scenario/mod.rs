@@ -2,6 +2,7 @@
 
 pub mod load;
 pub mod model;
+pub mod rerun;
 pub mod select;
 pub mod template;
 mod validate;

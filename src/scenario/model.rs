@@ -8,7 +8,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// Okta's two wire dialects (okta-protocol.md §1).
+/// Okta's two wire dialects (docs/okta-reference.md#s1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {
@@ -35,7 +35,7 @@ impl fmt::Display for Dialect {
     }
 }
 
-/// An Okta provisioning feature an admin enables on the app (okta-protocol.md §1, §3–§5).
+/// An Okta provisioning feature an admin enables on the app (docs/okta-reference.md#s1, docs/okta-reference.md#s3, docs/okta-reference.md#s4, docs/okta-reference.md#s5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Feature {
@@ -50,7 +50,7 @@ pub enum Feature {
     /// Changing the app username after creation ("Update application username on: Create and update").
     UsernameUpdates,
     /// The integration is being submitted to the Okta Integration Network, so Okta's SPEC
-    /// certification test must pass (okta-protocol.md §8.1); not an Okta admin switch.
+    /// certification test must pass (docs/okta-reference.md#s8-1); not an Okta admin switch.
     OinSubmission,
     /// Imports update Okta user profiles from the app (the app is a profile source, or "To Okta"
     /// mappings are applied on import): steady-state drift of a mapped attribute then flows back
@@ -107,7 +107,7 @@ pub struct ScenarioFile {
     pub name: String,
     #[serde(default)]
     pub description: String,
-    /// Where in `okta-protocol.md` this sequence is documented, e.g. `§4.2, §4.3`.
+    /// Where in `docs/okta-reference.md` this sequence is documented, e.g. `docs/okta-reference.md#s4-2, docs/okta-reference.md#s4-3`.
     #[serde(default)]
     pub reference: Option<String>,
     /// Okta features that must be enabled in the profile for this scenario to run.

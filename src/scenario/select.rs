@@ -6,11 +6,19 @@ use super::model::Dialect;
 use crate::profile::Profile;
 use crate::replay::engine::Instance;
 
-/// Name and tag filters, and the CI partition.
+/// Name and tag filters (inclusions and `!` exclusions), an optional exact list of instances
+/// (`--rerun-failed`), and the CI partition.
+///
+/// A name pattern matches a scenario's full name (`okta/push-new-user`) or its short name, the
+/// part after the last `/` (`push-new-user`), so `-s push-new-user` and `-s 'group-*'` work.
 #[derive(Debug, Clone, Default)]
 pub struct Filters {
     pub names: Vec<glob::Pattern>,
+    pub excluded_names: Vec<glob::Pattern>,
     pub tags: Vec<String>,
+    pub excluded_tags: Vec<String>,
+    /// Only these (scenario name, dialect) instances, e.g. the failures of the last run.
+    pub only: Option<std::collections::BTreeSet<(String, Dialect)>>,
     pub partition: Option<Partition>,
 }
 
@@ -84,19 +92,72 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
+/// Splits `!`-prefixed entries (exclusions) from the others (inclusions).
+fn split_negated(items: &[String]) -> (Vec<&str>, Vec<&str>) {
+    let mut include = Vec::new();
+    let mut exclude = Vec::new();
+    for item in items {
+        match item.strip_prefix('!') {
+            Some(rest) => exclude.push(rest),
+            None => include.push(item.as_str()),
+        }
+    }
+    (include, exclude)
+}
+
+fn globs(patterns: &[&str]) -> Result<Vec<glob::Pattern>, String> {
+    patterns
+        .iter()
+        .map(|g| glob::Pattern::new(g).map_err(|e| format!("invalid --scenario glob `{g}`: {e}")))
+        .collect()
+}
+
+/// The part of a scenario name after its last `/`.
+fn short_name(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
+}
+
+/// Whether a name pattern matches a scenario name, in full or by its short name.
+pub fn name_matches(pattern: &glob::Pattern, name: &str) -> bool {
+    pattern.matches(name) || pattern.matches(short_name(name))
+}
+
 impl Filters {
+    /// `names` are globs and `tags` tag names; a leading `!` turns either into an exclusion
+    /// (`-t '!inferred'`). `skip_tags` are more exclusions (`--skip-tag`).
     pub fn new(names: &[String], tags: &[String]) -> Result<Filters, String> {
-        let names = names
-            .iter()
-            .map(|g| {
-                glob::Pattern::new(g).map_err(|e| format!("invalid --scenario glob `{g}`: {e}"))
-            })
-            .collect::<Result<_, _>>()?;
+        let (names, excluded_names) = split_negated(names);
+        let (tags, excluded_tags) = split_negated(tags);
         Ok(Filters {
-            names,
-            tags: tags.to_vec(),
+            names: globs(&names)?,
+            excluded_names: globs(&excluded_names)?,
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            excluded_tags: excluded_tags.iter().map(|t| t.to_string()).collect(),
+            only: None,
             partition: None,
         })
+    }
+
+    /// Also leaves out scenarios carrying any of these tags.
+    pub fn skipping_tags(mut self, tags: &[String]) -> Filters {
+        self.excluded_tags.extend(tags.iter().cloned());
+        self
+    }
+
+    /// Restricts the selection to exactly these (scenario, dialect) instances.
+    pub fn only(mut self, instances: std::collections::BTreeSet<(String, Dialect)>) -> Filters {
+        self.only = Some(instances);
+        self
+    }
+
+    /// True when names, tags or an instance list narrow the suite (the partition does not
+    /// count: a shard is still part of a whole-suite run).
+    pub fn narrows(&self) -> bool {
+        !self.names.is_empty()
+            || !self.excluded_names.is_empty()
+            || !self.tags.is_empty()
+            || !self.excluded_tags.is_empty()
+            || self.only.is_some()
     }
 
     /// Restricts the selection to one shard.
@@ -120,11 +181,24 @@ impl Filters {
     }
 
     pub fn matches(&self, scenario: &Scenario) -> bool {
-        let name_ok =
-            self.names.is_empty() || self.names.iter().any(|p| p.matches(&scenario.def.name));
-        let tag_ok =
-            self.tags.is_empty() || self.tags.iter().any(|t| scenario.def.tags.contains(t));
-        name_ok && tag_ok
+        let name = &scenario.def.name;
+        let tags = &scenario.def.tags;
+        let name_ok = self.names.is_empty() || self.names.iter().any(|p| name_matches(p, name));
+        let tag_ok = self.tags.is_empty() || self.tags.iter().any(|t| tags.contains(t));
+        let excluded = self.excluded_names.iter().any(|p| name_matches(p, name))
+            || self.excluded_tags.iter().any(|t| tags.contains(t));
+        let listed = self
+            .only
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|(n, _)| n == name));
+        name_ok && tag_ok && !excluded && listed
+    }
+
+    /// Whether the instance list (if any) holds this scenario in this dialect.
+    fn takes_dialect(&self, name: &str, dialect: Dialect) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|only| only.contains(&(name.to_string(), dialect)))
     }
 }
 
@@ -145,6 +219,15 @@ pub fn instances<'a>(
             .copied()
             .filter(|d| scenario.def.dialects.contains(d))
             .collect();
+        let listed: Vec<Dialect> = supported
+            .iter()
+            .copied()
+            .filter(|d| filters.takes_dialect(&scenario.def.name, *d))
+            .collect();
+        if !supported.is_empty() && listed.is_empty() {
+            continue; // its instances in these dialects are not on the list
+        }
+        let supported = listed;
         if supported.is_empty() {
             if !explicit || dialects.len() == 1 {
                 let wanted: Vec<&str> = scenario.def.dialects.iter().map(|d| d.as_str()).collect();

@@ -123,7 +123,7 @@ quirks! {
         "404 and 401 bodies are an HTML page served as text/html";
     FilterMiss404 => "filter-miss-404", Breaks,
         "a filter matching nothing answers 404 with a SCIM error";
-    PatchReturns204 => "patch-returns-204", Tolerates("Okta accepts 204 for PATCH (okta-protocol.md §4.6)"),
+    PatchReturns204 => "patch-returns-204", Tolerates("Okta accepts 204 for PATCH (docs/okta-reference.md#s4-6)"),
         "PATCH answers 204 No Content";
     GroupPutReturns204 => "group-put-returns-204", Tolerates("a 204 for a group PUT passes; that Okta accepts it is inferred only, so tolerance.inferred warns"),
         "PUT /Groups/{id} answers 204 No Content";

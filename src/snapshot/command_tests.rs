@@ -39,6 +39,7 @@ fn run_review(root: &Path, scenario: Option<&str>, script: &str) -> String {
     let code = review(
         &ReviewArgs {
             snapshots,
+            baseline: None,
             scenario,
         },
         &mut out,
@@ -56,7 +57,9 @@ fn run_accept(root: &Path, scenario: Option<&str>) -> String {
         accept(
             &AcceptArgs {
                 snapshots,
-                scenario
+                baseline: None,
+                scenario,
+                include_failing: false,
             },
             &mut out
         )
@@ -73,7 +76,8 @@ fn run_reject(root: &Path, scenario: Option<&str>) -> String {
         reject(
             &RejectArgs {
                 snapshots,
-                scenario
+                baseline: None,
+                scenario,
             },
             &mut out
         )
@@ -143,7 +147,9 @@ fn scenario_glob_filters_and_bad_globs_are_errors() {
     let (snapshots, _) = snapshots(dir.path(), None);
     let args = AcceptArgs {
         snapshots,
+        baseline: None,
         scenario: Some("[".into()),
+        include_failing: false,
     };
     let err = accept(&args, &mut Vec::new()).unwrap_err();
     assert!(matches!(err, SnapshotError::Pattern { .. }), "{err}");
@@ -230,6 +236,7 @@ fn corrupt_pending_file_is_an_error() {
     let err = reject(
         &RejectArgs {
             snapshots,
+            baseline: None,
             scenario,
         },
         &mut Vec::new(),
@@ -239,4 +246,74 @@ fn corrupt_pending_file_is_an_error() {
         err.to_string().contains("01-create-group.snap.new"),
         "{err}"
     );
+}
+
+#[test]
+fn accept_refuses_pending_files_of_failed_steps_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    let failing = dir.path().join(USER).join("02-get-user.snap.new");
+    mark_failing(&failing, "[status.expected] expected 200, got 500").unwrap();
+    let mut out = Vec::new();
+    let mut args = AcceptArgs {
+        snapshots: dir.path().to_path_buf(),
+        baseline: None,
+        scenario: Some("okta/push-user".into()),
+        include_failing: false,
+    };
+    assert_eq!(accept(&args, &mut out).unwrap(), 1);
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("1 accepted\n1 not accepted"), "{text}");
+    assert!(text.contains("expected 200, got 500"), "{text}");
+    assert!(failing.exists(), "the failing step's file stays pending");
+    args.include_failing = true;
+    let mut out = Vec::new();
+    assert_eq!(accept(&args, &mut out).unwrap(), 0);
+    let accepted = std::fs::read_to_string(dir.path().join(USER).join("02-get-user.snap")).unwrap();
+    assert!(
+        !accepted.contains("failing:"),
+        "volatile fields are stripped\n{accepted}"
+    );
+}
+
+#[test]
+fn baseline_limits_the_commands_to_one_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    setup(dir.path());
+    let other = store_in(dir.path(), "acme.example");
+    other
+        .compare(&key("create user", 1), &doc("Alice"), &[])
+        .unwrap();
+    let mut out = Vec::new();
+    let args = RejectArgs {
+        snapshots: dir.path().to_path_buf(),
+        baseline: Some("acme.example".into()),
+        scenario: None,
+    };
+    assert_eq!(reject(&args, &mut out).unwrap(), 0);
+    assert!(String::from_utf8(out).unwrap().ends_with("1 rejected\n"));
+    assert_eq!(
+        files(dir.path())
+            .iter()
+            .filter(|f| f.ends_with(".snap.new"))
+            .count(),
+        3,
+        "the reference baseline's pending files are untouched"
+    );
+    let missing = RejectArgs {
+        baseline: Some("nope".into()),
+        ..args
+    };
+    let err = reject(&missing, &mut Vec::new()).unwrap_err();
+    assert!(err.to_string().contains("no baseline `nope`"), "{err}");
+}
+
+fn store_in(root: &Path, baseline: &str) -> SnapshotStore {
+    SnapshotStore::new(
+        root.to_path_buf(),
+        baseline,
+        UpdateMode::New,
+        false,
+        "https://acme.example/scim/v2",
+    )
 }

@@ -16,6 +16,10 @@ pub struct ReviewArgs {
     /// Snapshots directory
     #[arg(long, value_name = "DIR", default_value = "snapshots")]
     pub snapshots: PathBuf,
+    /// Only pending snapshots of this baseline (a folder of the snapshots directory, e.g.
+    /// `reference` or a target's host) [default: every baseline]
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
     /// Only pending snapshots whose scenario name matches this glob (e.g. `okta/*`)
     #[arg(long, value_name = "GLOB")]
     pub scenario: Option<String>,
@@ -27,9 +31,17 @@ pub struct AcceptArgs {
     /// Snapshots directory
     #[arg(long, value_name = "DIR", default_value = "snapshots")]
     pub snapshots: PathBuf,
+    /// Only pending snapshots of this baseline (a folder of the snapshots directory, e.g.
+    /// `reference` or a target's host) [default: every baseline]
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
     /// Only pending snapshots whose scenario name matches this glob (e.g. `okta/*`)
     #[arg(long, value_name = "GLOB")]
     pub scenario: Option<String>,
+    /// Also accept pending snapshots of steps that failed (left out by default, so a server
+    /// bug is not baked into the baseline)
+    #[arg(long)]
+    pub include_failing: bool,
 }
 
 /// `scimreplay reject`: delete every (matching) pending snapshot.
@@ -38,6 +50,10 @@ pub struct RejectArgs {
     /// Snapshots directory
     #[arg(long, value_name = "DIR", default_value = "snapshots")]
     pub snapshots: PathBuf,
+    /// Only pending snapshots of this baseline (a folder of the snapshots directory, e.g.
+    /// `reference` or a target's host) [default: every baseline]
+    #[arg(long, value_name = "NAME")]
+    pub baseline: Option<String>,
     /// Only pending snapshots whose scenario name matches this glob (e.g. `okta/*`)
     #[arg(long, value_name = "GLOB")]
     pub scenario: Option<String>,
@@ -49,7 +65,8 @@ pub fn review(
     out: &mut dyn Write,
     input: &mut dyn BufRead,
 ) -> Result<u8, SnapshotError> {
-    let Some(pending) = select(&args.snapshots, args.scenario.as_deref(), out)? else {
+    let root = baseline_root(&args.snapshots, args.baseline.as_deref())?;
+    let Some(pending) = select(&root, args.scenario.as_deref(), out)? else {
         return Ok(exit::SUCCESS);
     };
     let counts = review_pending(&pending, out, input)?;
@@ -57,22 +74,40 @@ pub fn review(
     Ok(exit::SUCCESS)
 }
 
-/// Accepts every matching pending snapshot; one line per file, then a count.
+/// Accepts every matching pending snapshot; one line per file, then a count. Pending files of
+/// failed steps are refused (listed, exit 1) unless `--include-failing`.
 pub fn accept(args: &AcceptArgs, out: &mut dyn Write) -> Result<u8, SnapshotError> {
-    let Some(pending) = select(&args.snapshots, args.scenario.as_deref(), out)? else {
+    let root = baseline_root(&args.snapshots, args.baseline.as_deref())?;
+    let Some(pending) = select(&root, args.scenario.as_deref(), out)? else {
         return Ok(exit::SUCCESS);
     };
-    for item in &pending {
+    let (failing, accepted): (Vec<&Pending>, Vec<&Pending>) = pending
+        .iter()
+        .partition(|p| p.file.header.failing.is_some() && !args.include_failing);
+    for item in &accepted {
         item.accept()?;
         writeln!(out, "accepted {}", item.snap.display())?;
     }
-    writeln!(out, "{} accepted", pending.len())?;
-    Ok(exit::SUCCESS)
+    writeln!(out, "{} accepted", accepted.len())?;
+    if failing.is_empty() {
+        return Ok(exit::SUCCESS);
+    }
+    writeln!(
+        out,
+        "{} not accepted: the step failed when it was recorded (fix the server, or pass --include-failing to accept anyway)",
+        failing.len()
+    )?;
+    for item in failing {
+        let why = item.file.header.failing.as_deref().unwrap_or_default();
+        writeln!(out, "    {} ({why})", item.path.display())?;
+    }
+    Ok(exit::FAILURES)
 }
 
 /// Rejects (deletes) every matching pending snapshot; one line per file, then a count.
 pub fn reject(args: &RejectArgs, out: &mut dyn Write) -> Result<u8, SnapshotError> {
-    let Some(pending) = select(&args.snapshots, args.scenario.as_deref(), out)? else {
+    let root = baseline_root(&args.snapshots, args.baseline.as_deref())?;
+    let Some(pending) = select(&root, args.scenario.as_deref(), out)? else {
         return Ok(exit::SUCCESS);
     };
     for item in &pending {
@@ -81,6 +116,22 @@ pub fn reject(args: &RejectArgs, out: &mut dyn Write) -> Result<u8, SnapshotErro
     }
     writeln!(out, "{} rejected", pending.len())?;
     Ok(exit::SUCCESS)
+}
+
+/// The folder to search: the whole snapshots directory, or one baseline's folder in it.
+fn baseline_root(root: &Path, baseline: Option<&str>) -> Result<PathBuf, SnapshotError> {
+    let Some(name) = baseline else {
+        return Ok(root.to_path_buf());
+    };
+    let dir = root.join(name);
+    let plain = !name.is_empty() && !name.contains(['/', '\\']) && name != "." && name != "..";
+    if !plain || !dir.is_dir() {
+        return Err(SnapshotError::Baseline {
+            name: name.to_string(),
+            root: root.display().to_string(),
+        });
+    }
+    Ok(dir)
 }
 
 /// The matching pending files, or `None` after printing "no pending snapshots".

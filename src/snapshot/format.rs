@@ -22,6 +22,9 @@ pub struct SnapshotHeader {
     pub target: Option<String>,
     /// Volatile: when the pending file was written (RFC 3339).
     pub recorded_at: Option<String>,
+    /// Volatile: why the step that produced this pending file failed. `accept` refuses such
+    /// files unless `--include-failing`, so a server bug is not baked into the baseline.
+    pub failing: Option<String>,
 }
 
 impl SnapshotHeader {
@@ -29,6 +32,7 @@ impl SnapshotHeader {
     pub fn strip_volatile(&mut self) {
         self.target = None;
         self.recorded_at = None;
+        self.failing = None;
     }
 
     fn fields(&self) -> Vec<(&'static str, &str)> {
@@ -44,6 +48,9 @@ impl SnapshotHeader {
         }
         if let Some(at) = &self.recorded_at {
             fields.push(("recorded_at", at));
+        }
+        if let Some(why) = &self.failing {
+            fields.push(("failing", why));
         }
         fields
     }
@@ -151,6 +158,7 @@ fn parse_header(text: &str) -> Result<SnapshotHeader, String> {
             "source" => header.source = value,
             "target" => header.target = Some(value),
             "recorded_at" => header.recorded_at = Some(value),
+            "failing" => header.failing = Some(value),
             _ => {} // Unknown fields are ignored (forward compatibility).
         }
     }
@@ -195,6 +203,7 @@ mod tests {
                 dialect: "put".into(),
                 request: "POST /Users".into(),
                 source: "scenarios/okta/push-user.yaml".into(),
+                failing: None,
                 target: volatile.then(|| "http://127.0.0.1:41234/scim/v2".into()),
                 recorded_at: volatile.then(|| "2024-05-01T10:00:00Z".into()),
             },

@@ -17,11 +17,45 @@ mod store_tests;
 pub use commands::{AcceptArgs, RejectArgs, ReviewArgs, accept, reject, review};
 pub use diff::{colorize_diff, unified_diff};
 pub use format::{FORMAT_VERSION, SnapshotFile, SnapshotHeader, render_document};
+pub use pending::mark_failing;
 pub use pending::{Pending, find_pending};
 pub use store::{SnapshotKey, SnapshotStore, pending_path};
 
 use crate::fsutil::WriteError;
 use serde::Serialize;
+
+/// Which file a snapshot write went to: the committed `.snap` itself (`--update always`) or a
+/// pending `.snap.new` next to it, for review.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteKind {
+    InPlace,
+    Pending,
+}
+
+/// A snapshot file written during a run. Serialized as its path (report format 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub path: String,
+    pub kind: WriteKind,
+}
+
+impl Written {
+    pub fn is_pending(&self) -> bool {
+        self.kind == WriteKind::Pending
+    }
+}
+
+impl std::fmt::Display for Written {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.path)
+    }
+}
+
+impl Serialize for Written {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.path)
+    }
+}
 
 /// What comparing one step's normalized response with its snapshot found.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -32,7 +66,11 @@ pub enum SnapshotOutcome {
     /// No committed snapshot existed; `written` says where the new one went (if anywhere).
     New {
         file: String,
-        written: Option<String>,
+        written: Option<Written>,
+        /// The baseline already holds other snapshots of this scenario instance, so this one
+        /// was expected (a step was added or renamed). A scenario the baseline does not cover
+        /// at all (never accepted, or a user's own) is merely new.
+        expected: bool,
     },
     /// Differs from the committed snapshot.
     Mismatch {
@@ -42,8 +80,34 @@ pub enum SnapshotOutcome {
         /// JSON paths whose value changed, e.g. `body.name.givenName`.
         changed_paths: Vec<String>,
         /// Pending file written, if the update mode allowed it.
-        written: Option<String>,
+        written: Option<Written>,
     },
+    /// The comparison itself failed (unreadable or corrupt snapshot, refused write).
+    Error { file: String, message: String },
+}
+
+impl SnapshotOutcome {
+    /// The pending file this outcome left for review, if any.
+    pub fn pending_file(&self) -> Option<&Written> {
+        match self {
+            SnapshotOutcome::New { written, .. } | SnapshotOutcome::Mismatch { written, .. } => {
+                written.as_ref().filter(|w| w.is_pending())
+            }
+            _ => None,
+        }
+    }
+
+    /// True when this outcome alone fails its step: a difference, an expected snapshot that is
+    /// missing (and was not written in place), or an error.
+    pub fn fails_step(&self) -> bool {
+        match self {
+            SnapshotOutcome::Mismatch { .. } | SnapshotOutcome::Error { .. } => true,
+            SnapshotOutcome::New {
+                expected, written, ..
+            } => *expected && written.as_ref().is_none_or(|w| w.is_pending()),
+            SnapshotOutcome::Matched { .. } => false,
+        }
+    }
 }
 
 /// Why a snapshot operation could not complete.
@@ -67,6 +131,8 @@ pub enum SnapshotError {
     Write(#[from] WriteError),
     #[error("invalid --scenario pattern {pattern:?}: {reason}")]
     Pattern { pattern: String, reason: String },
+    #[error("no baseline `{name}` in {root} (a baseline is a folder there, e.g. `reference`)")]
+    Baseline { name: String, root: String },
     #[error("terminal input/output failed: {0}")]
     Terminal(#[from] std::io::Error),
 }

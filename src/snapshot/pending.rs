@@ -35,6 +35,15 @@ impl Pending {
     }
 }
 
+/// Records in a pending file that the step producing it failed (`why`), so `accept` leaves it
+/// alone unless `--include-failing`.
+pub fn mark_failing(path: &Path, why: &str) -> Result<(), SnapshotError> {
+    let mut pending = load(path.to_path_buf())?;
+    pending.file.header.failing = Some(why.to_string());
+    write_atomic(path, pending.file.render().as_bytes(), &[])?;
+    Ok(())
+}
+
 /// Every pending file under `root`, sorted by path, whose header's scenario matches `scenario`
 /// (all when `None`). A missing root means nothing is pending. Symlinks are not followed.
 pub fn find_pending(

@@ -3,13 +3,15 @@
 
 use super::diff::unified_diff;
 use super::format::{SnapshotFile, SnapshotHeader, render_document};
-use super::{SnapshotError, SnapshotOutcome, UpdateMode};
+use super::{SnapshotError, SnapshotOutcome, UpdateMode, WriteKind, Written};
 use crate::fsutil::write_atomic;
 use crate::normalize::json_changed_paths;
 use crate::scenario::Dialect;
 use crate::secrets::Secret;
 use serde_json::Value;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// Identifies one step's snapshot and carries the header's provenance.
 #[derive(Debug, Clone, Copy)]
@@ -36,6 +38,9 @@ pub struct SnapshotStore {
     baseline: String,
     mode: UpdateMode,
     target: String,
+    /// Every snapshot path a step of this run compared with (shared by clones), to find the
+    /// orphaned ones afterwards.
+    produced: Arc<Mutex<BTreeSet<PathBuf>>>,
 }
 
 /// The pending file next to a snapshot: `<file>.snap.new`.
@@ -54,6 +59,7 @@ impl SnapshotStore {
             baseline: baseline.to_string(),
             mode: mode.effective(ci),
             target: target.to_string(),
+            produced: Arc::default(),
         }
     }
 
@@ -64,14 +70,38 @@ impl SnapshotStore {
 
     /// `<root>/<baseline>/<profile>/<scenario folders>/<dialect>/<NN>-<step>.snap`.
     pub fn path_for(&self, key: &SnapshotKey) -> PathBuf {
-        let mut path = self.root.join(component(&self.baseline));
-        path.push(component(key.profile));
-        for part in key.scenario.split('/').filter(|p| !p.is_empty()) {
-            path.push(component(part));
-        }
-        path.push(key.dialect.as_str());
+        let mut path = self.instance_dir(key.scenario, key.profile, key.dialect);
         path.push(format!("{:02}-{}.snap", key.index, component(key.step)));
         path
+    }
+
+    /// The folder holding the snapshots of one scenario instance.
+    pub fn instance_dir(&self, scenario: &str, profile: &str, dialect: Dialect) -> PathBuf {
+        let mut path = self.root.join(component(&self.baseline));
+        path.push(component(profile));
+        for part in scenario.split('/').filter(|p| !p.is_empty()) {
+            path.push(component(part));
+        }
+        path.push(dialect.as_str());
+        path
+    }
+
+    /// Committed snapshots of these fully run scenario instances that no step of this run
+    /// compared with: left over after a step was renamed, inserted or removed.
+    pub fn orphans(&self, instances: &[(&str, &str, Dialect)]) -> Vec<PathBuf> {
+        let produced = self.produced.lock().unwrap_or_else(|e| e.into_inner());
+        let mut out = Vec::new();
+        for (scenario, profile, dialect) in instances {
+            let dir = self.instance_dir(scenario, profile, *dialect);
+            out.extend(
+                snap_files(&dir)
+                    .into_iter()
+                    .filter(|p| !produced.contains(p)),
+            );
+        }
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// Whether any committed snapshot exists for `profile` in this baseline. Without one, the
@@ -107,9 +137,18 @@ impl SnapshotStore {
     ) -> Result<SnapshotOutcome, SnapshotError> {
         let snap = self.path_for(key);
         let file = snap.display().to_string();
+        self.produced
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(snap.clone());
         let Some(committed) = read_snapshot(&snap)? else {
+            let expected = snap.parent().is_some_and(|dir| !snap_files(dir).is_empty());
             let written = self.write_changed(key, document, &snap, secrets)?;
-            return Ok(SnapshotOutcome::New { file, written });
+            return Ok(SnapshotOutcome::New {
+                file,
+                written,
+                expected,
+            });
         };
         if committed.document == *document {
             if self.mode.writes() {
@@ -138,18 +177,29 @@ impl SnapshotStore {
         document: &Value,
         snap: &Path,
         secrets: &[Secret],
-    ) -> Result<Option<String>, SnapshotError> {
+    ) -> Result<Option<Written>, SnapshotError> {
         let pending = pending_path(snap);
-        let (path, file) = match self.mode {
-            UpdateMode::Always => (snap.to_path_buf(), self.file(key, document, false)),
-            UpdateMode::New => (pending.clone(), self.file(key, document, true)),
+        let (kind, path, file) = match self.mode {
+            UpdateMode::Always => (
+                WriteKind::InPlace,
+                snap.to_path_buf(),
+                self.file(key, document, false),
+            ),
+            UpdateMode::New => (
+                WriteKind::Pending,
+                pending.clone(),
+                self.file(key, document, true),
+            ),
             UpdateMode::No | UpdateMode::Auto => return Ok(None),
         };
         write_atomic(&path, file.render().as_bytes(), secrets)?;
-        if path != pending {
+        if kind == WriteKind::InPlace {
             remove_if_present(&pending)?;
         }
-        Ok(Some(path.display().to_string()))
+        Ok(Some(Written {
+            path: path.display().to_string(),
+            kind,
+        }))
     }
 
     fn file(&self, key: &SnapshotKey, document: &Value, volatile: bool) -> SnapshotFile {
@@ -163,12 +213,26 @@ impl SnapshotStore {
             recorded_at: volatile.then(|| {
                 humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
             }),
+            failing: None,
         };
         SnapshotFile {
             header,
             document: document.clone(),
         }
     }
+}
+
+/// The committed `.snap` files directly in `dir` (none when it does not exist).
+fn snap_files(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "snap"))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Reads and parses a snapshot file; `None` when it does not exist.

@@ -107,12 +107,27 @@ fn new_snapshot_under_each_mode() {
         let outcome = store(dir.path(), mode, ci)
             .compare(&key("create user", 1), &doc("Alice"), &[])
             .unwrap();
-        let SnapshotOutcome::New { file, written } = outcome else {
+        let SnapshotOutcome::New {
+            file,
+            written,
+            expected: false,
+        } = outcome
+        else {
             panic!("{mode:?}: {outcome:?}");
         };
+        let in_place = expected.first().is_some_and(|e| !e.ends_with(".new"));
+        assert_eq!(
+            written.as_ref().map(|w| w.kind),
+            expected.first().map(|_| if in_place {
+                WriteKind::InPlace
+            } else {
+                WriteKind::Pending
+            }),
+            "the outcome says where it wrote, typed"
+        );
         assert_eq!(file, dir.path().join(SNAP).display().to_string());
         let written_rel = written.map(|w| {
-            Path::new(&w)
+            Path::new(&w.path)
                 .strip_prefix(dir.path())
                 .unwrap()
                 .display()
@@ -200,7 +215,13 @@ fn mismatch_under_new_writes_pending_and_keeps_committed() {
     let SnapshotOutcome::Mismatch { written, .. } = outcome else {
         panic!("{outcome:?}");
     };
-    assert_eq!(written, Some(dir.path().join(NEW).display().to_string()));
+    assert_eq!(
+        written,
+        Some(Written {
+            path: dir.path().join(NEW).display().to_string(),
+            kind: WriteKind::Pending
+        })
+    );
     assert_eq!(std::fs::read_to_string(&snap).unwrap(), before);
     assert!(read(dir.path(), NEW).contains("\"givenName\": \"alice\""));
 }
@@ -271,4 +292,63 @@ fn corrupt_snapshot_is_an_error_naming_the_file() {
         .compare(&key("create user", 1), &doc("Alice"), &[])
         .unwrap_err();
     assert!(err.to_string().contains("not UTF-8"), "{err}");
+}
+
+#[test]
+fn a_new_snapshot_is_expected_only_where_its_instance_already_has_some() {
+    let dir = tempfile::tempdir().unwrap();
+    let always = store(dir.path(), UpdateMode::Always, false);
+    always
+        .compare(&key("create user", 1), &doc("Alice"), &[])
+        .unwrap();
+    let ci = store(dir.path(), UpdateMode::No, true);
+    let added = ci.compare(&key("get user", 2), &doc("Alice"), &[]).unwrap();
+    assert!(
+        matches!(added, SnapshotOutcome::New { expected: true, .. }),
+        "{added:?}"
+    );
+    assert!(added.fails_step(), "a step added to an accepted scenario");
+    let other = SnapshotKey {
+        scenario: "mine/extra",
+        ..key("create user", 1)
+    };
+    let fresh = ci.compare(&other, &doc("Alice"), &[]).unwrap();
+    assert!(
+        matches!(
+            fresh,
+            SnapshotOutcome::New {
+                expected: false,
+                ..
+            }
+        ),
+        "{fresh:?}"
+    );
+    assert!(
+        !fresh.fails_step(),
+        "a scenario the baseline does not cover is only new"
+    );
+}
+
+#[test]
+fn snapshots_no_step_produced_are_orphans() {
+    let dir = tempfile::tempdir().unwrap();
+    let always = store(dir.path(), UpdateMode::Always, false);
+    for (step, n) in [("create user", 1), ("get user", 2)] {
+        always.compare(&key(step, n), &doc("Alice"), &[]).unwrap();
+    }
+    let next = store(dir.path(), UpdateMode::No, true);
+    next.compare(&key("create user", 1), &doc("Alice"), &[])
+        .unwrap();
+    next.compare(&key("read user", 2), &doc("Alice"), &[])
+        .unwrap();
+    let orphans = next.orphans(&[("okta/push-user", "generic-aiw", Dialect::Put)]);
+    let names: Vec<String> = orphans
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["02-get-user.snap"]);
+    assert!(
+        next.orphans(&[("okta/other", "generic-aiw", Dialect::Put)])
+            .is_empty()
+    );
 }

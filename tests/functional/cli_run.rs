@@ -268,18 +268,96 @@ fn a_first_run_records_a_baseline_without_failing_and_later_new_steps_fail() {
         "the accepted baseline matches"
     );
 
-    // With a baseline in place, a scenario without snapshots is a difference to review.
+    // A scenario the baseline does not cover yet (a partially accepted baseline, or a user's
+    // own scenario) is only new: recorded as pending, not a failure.
     copy_scenarios(dir.path(), &["okta/deactivate.yaml"]);
     let later = scimreplay(&["run", "--color", "never"], d, &[]);
-    assert_eq!(later.code, 1, "{}", later.stdout);
+    assert_eq!(later.code, 0, "{}", later.stdout);
     assert!(later.stdout.contains("new snapshot"), "{}", later.stdout);
     assert!(
-        later
+        later.stdout.contains("0 snapshot differences"),
+        "{}",
+        later.stdout
+    );
+
+    // A step renamed in an accepted scenario: its snapshot was expected (a difference to
+    // review) and the old file is reported as orphaned.
+    let file = dir.path().join("scenarios/okta/push-new-user.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace("name: read-alice\n", "name: read-alice-by-id\n"),
+    )
+    .unwrap();
+    let renamed = scimreplay(&["run", "--color", "never", "push-new-user"], d, &[]);
+    assert_eq!(renamed.code, 1, "{}", renamed.stdout);
+    assert!(
+        renamed
             .stdout
             .contains("[snapshot] new snapshot, not in the baseline yet"),
         "the closing summary names the reason\n{}",
-        later.stdout
+        renamed.stdout
     );
+    assert!(
+        renamed.stdout.contains("Snapshot differences:"),
+        "{}",
+        renamed.stdout
+    );
+    assert!(
+        renamed.stderr.contains("1 orphaned snapshot")
+            && renamed.stderr.contains("03-read-alice.snap"),
+        "{}",
+        renamed.stderr
+    );
+}
+
+#[test]
+fn accept_takes_a_baseline_and_refuses_snapshots_of_failed_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_scenarios(dir.path(), &["okta/push-new-user.yaml"]);
+    let d = Some(dir.path());
+    let run = scimreplay(
+        &[
+            "run",
+            "--quirk",
+            "rejects-readonly-in-create",
+            "--baseline",
+            "quirky",
+            "--no-steady-state",
+            "--read-settle",
+            "0s",
+            "--color",
+            "never",
+        ],
+        d,
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("0 snapshot differences"),
+        "first run: {}",
+        run.stdout
+    );
+    let wrong = scimreplay(&["accept", "--baseline", "nope"], d, &[]);
+    assert_eq!(wrong.code, 2, "{}", wrong.stderr);
+    let accept = scimreplay(&["accept", "--baseline", "quirky"], d, &[]);
+    assert_eq!(accept.code, 1, "{}", accept.stdout);
+    assert!(accept.stdout.contains("1 accepted"), "{}", accept.stdout);
+    assert!(
+        accept.stdout.contains("not accepted: the step failed")
+            && accept
+                .stdout
+                .contains("02-create-alice.snap.new ([status.expected]"),
+        "{}",
+        accept.stdout
+    );
+    let all = scimreplay(
+        &["accept", "--baseline", "quirky", "--include-failing"],
+        d,
+        &[],
+    );
+    assert_eq!(all.code, 0, "{}", all.stdout);
+    assert!(all.stdout.contains("2 accepted"), "{}", all.stdout);
 }
 
 /// The shards of a partition hold every scenario instance of the suite exactly once, and only
@@ -509,4 +587,32 @@ teardown:
     };
     assert!(!line("early-read").contains("attempts"), "{}", run.stdout);
     assert!(line("late-read").contains("attempts)"), "{}", run.stdout);
+}
+
+/// A user's own scenarios in their own folder get their own snapshots; running them never
+/// makes the built-in suite's run fail, before or after they are accepted.
+#[test]
+fn a_users_own_scenario_folder_never_breaks_the_built_in_run() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_scenarios(dir.path(), &["okta/push-new-user.yaml"]);
+    let d = Some(dir.path());
+    assert_eq!(scimreplay(&["run", "--no-steady-state"], d, &[]).code, 0);
+    assert_eq!(scimreplay(&["accept"], d, &[]).code, 0);
+    let mine = dir.path().join("my-scenarios");
+    std::fs::create_dir_all(&mine).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("scenarios/okta/deactivate.yaml")).unwrap();
+    std::fs::write(
+        mine.join("deactivate.yaml"),
+        text.replace("name: okta/deactivate", "name: mine/deactivate"),
+    )
+    .unwrap();
+    let own = scimreplay(&["run", "my-scenarios", "--no-steady-state"], d, &[]);
+    assert_eq!(own.code, 0, "{}", own.stdout);
+    let builtin = scimreplay(&["run", "--no-steady-state"], d, &[]);
+    assert_eq!(builtin.code, 0, "{}{}", builtin.stdout, builtin.stderr);
+    assert_eq!(scimreplay(&["accept"], d, &[]).code, 0);
+    let again = scimreplay(&["run", "--no-steady-state"], d, &[]);
+    assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
+    assert!(!again.stderr.contains("orphaned"), "{}", again.stderr);
 }

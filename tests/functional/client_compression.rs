@@ -1,4 +1,4 @@
-//! Okta asks for compressed answers (`Accept-Encoding: gzip,deflate`, okta-protocol.md §2), so
+//! Okta asks for compressed answers (`Accept-Encoding: gzip,deflate`, docs/okta-reference.md#s2), so
 //! the harness does too and reads gzip and deflate bodies as Okta would.
 
 use flate2::Compression;

@@ -38,10 +38,28 @@ async fn okta(c: &Client, base: &str, method: &str, path: &str, body: Option<Val
     ex.json().cloned().unwrap_or(Value::Null)
 }
 
+/// Okta's connection probe with a wrong token (`Some`) or none; returns the status.
+async fn probe(c: &Client, base: &str, authorization: Option<&str>) -> u16 {
+    let mut headers = okta_headers(false);
+    if let Some(value) = authorization {
+        headers.push(("Authorization".into(), value.to_string()));
+    }
+    let req = OutgoingRequest {
+        method: "GET".into(),
+        url: format!("{base}/Users?startIndex=1&count=2"),
+        headers,
+        body: None,
+    };
+    let (ex, _) = c.send(&req).await;
+    ex.response.map_or(0, |r| r.status)
+}
+
 /// Okta's push of a user and a group with her in it, plus a write to a user the recording did
-/// not create.
+/// not create, and two probes with a wrong and with no credential.
 async fn okta_traffic(base: &str, stranger: &str) {
     let c = client();
+    assert_eq!(probe(&c, base, Some("Bearer not-the-token")).await, 401);
+    assert_eq!(probe(&c, base, None).await, 401);
     let filter = "/Users?filter=userName%20eq%20%22ada%40example.com%22&startIndex=1&count=100";
     okta(&c, base, "GET", filter, None).await;
     let user = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
@@ -88,6 +106,7 @@ fn replays_green_twice(dir: &std::path::Path, file: &str) {
             "replay {attempt}: {}{}",
             run.stdout, run.stderr
         );
+        assert!(run.stdout.contains("1 passed, 0 failed"), "{}", run.stdout);
     }
 }
 
@@ -124,11 +143,23 @@ fn proxied_okta_traffic_becomes_a_scenario_that_replays_green() {
         .await;
         p.stop().await
     });
-    assert_eq!(tape.exchanges.len(), 7);
+    assert_eq!(tape.exchanges.len(), 9);
     assert!(tape.credentials.iter().any(|c| c.contains(TOKEN)));
     let conversion = to_scenario("recorded/ada", "a test", &tape.exchanges);
     let yaml = &conversion.yaml;
-    assert_eq!(conversion.steps, 6);
+    assert_eq!(conversion.steps, 8);
+    assert!(
+        yaml.contains("auth: invalid") && yaml.contains("auth: none"),
+        "the probes replay with a wrong and with no credential\n{yaml}"
+    );
+    assert!(
+        !yaml.contains("not-the-token"),
+        "no credential is kept\n{yaml}"
+    );
+    assert!(
+        yaml.contains("dialects: [put, patch]"),
+        "a recording with PATCH requests replays under any profile\n{yaml}"
+    );
     assert_eq!(conversion.left_out.len(), 1, "{:?}", conversion.left_out);
     assert!(
         !yaml.contains(TOKEN) && !yaml.contains("Sup3r-Secret-Pw"),

@@ -1,4 +1,4 @@
-//! Okta's complete provisioning sequences (okta-protocol.md §10 A and B) replayed over HTTP with
+//! Okta's complete provisioning sequences (docs/okta-reference.md#s10-a and B) replayed over HTTP with
 //! Okta's exact headers, encodings and bodies against the reference server.
 
 use crate::server_support;

@@ -212,7 +212,7 @@ async fn rejects_readonly_in_put() {
 
 async fn rejects_readonly_in_create() {
     let (n, q) = both!("rejects-readonly-in-create", |s| {
-        // Okta's create body carries `groups: []` and a password (okta-protocol.md §7.7).
+        // Okta's create body carries `groups: []` and a password (docs/okta-reference.md#s7-7).
         let with_groups = s.okta("POST", "/Users", Some(&okta_user("a@x"))).await;
         let mut bare = okta_user("b@x");
         bare.as_object_mut().unwrap().remove("groups");

@@ -196,7 +196,7 @@ async fn send(rb: reqwest::RequestBuilder) -> Resp {
     }
 }
 
-/// Okta's create-user body (okta-protocol.md §4.3).
+/// Okta's create-user body (docs/okta-reference.md#s4-3).
 pub fn okta_user(user_name: &str) -> Value {
     serde_json::json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],

@@ -453,6 +453,7 @@ fn run_with_code(extra: &[&str]) -> (i32, Value) {
             "run",
             "-s",
             "okta/connection-test",
+            "--steady-state",
             "--no-snapshots",
             "--color",
             "never",
