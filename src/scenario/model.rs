@@ -52,10 +52,14 @@ pub enum Feature {
     /// The integration is being submitted to the Okta Integration Network, so Okta's SPEC
     /// certification test must pass (okta-protocol.md §8.1); not an Okta admin switch.
     OinSubmission,
+    /// Profile pushes sent as PATCH instead of GET + PUT. Okta's 2024 SCIM reference says only
+    /// activation, deactivation and password sync are PATCH for OIN apps; no built-in profile
+    /// enables it.
+    PatchProfileUpdates,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 10] = [
+    pub const ALL: [Feature; 11] = [
         Feature::ImportUsers,
         Feature::ImportGroups,
         Feature::PushNewUsers,
@@ -66,6 +70,7 @@ impl Feature {
         Feature::SyncPassword,
         Feature::UsernameUpdates,
         Feature::OinSubmission,
+        Feature::PatchProfileUpdates,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +85,7 @@ impl Feature {
             Feature::SyncPassword => "sync-password",
             Feature::UsernameUpdates => "username-updates",
             Feature::OinSubmission => "oin-submission",
+            Feature::PatchProfileUpdates => "patch-profile-updates",
         }
     }
 }
