@@ -13,6 +13,7 @@ mod client_redirects;
 mod detection_matrix;
 mod hostile_targets;
 mod load;
+mod no_leftovers;
 mod record;
 mod reference_snapshots;
 mod server_behaviour;
