@@ -196,15 +196,22 @@ fn render_body(
     for (path, value) in changes {
         set_path(&mut body, &path, value)?;
     }
+    if spec.shape == Some(BodyShape::User) {
+        // Okta merges its whole app-user profile over what it read, extra attributes included.
+        for (key, value) in &ctx.profile.extra_user_attributes {
+            set_path(&mut body, key, value.clone())?;
+        }
+    }
     for path in &from.remove {
         remove_path(&mut body, &vars.render_str(path)?);
     }
     Ok(Some(body))
 }
 
-/// Keeps the dotted-path changes the profile maps: each is applied to a copy of the echoed
-/// `body` (so indexed paths such as `emails[0].value` find their array), shaped, and kept when
-/// the shaped copy still holds it.
+/// Keeps the dotted-path changes the profile maps, shaped as Okta sends them: each is applied
+/// to a copy of the echoed `body` (so indexed paths such as `emails[0].value` find their
+/// array), the copy is shaped, and the shaped value at the path is kept when there is one (a
+/// whole `emails` array loses the sub-attributes the profile does not map).
 fn shape_dotted(
     profile: &Profile,
     body: &Value,
@@ -212,12 +219,12 @@ fn shape_dotted(
 ) -> serde_json::Map<String, Value> {
     changes
         .into_iter()
-        .filter(|(path, value)| {
+        .filter_map(|(path, value)| {
             let mut probe = body.clone();
-            set_path(&mut probe, path, value.clone()).is_ok() && {
-                let shaped = profile.shape_user(&probe);
-                get_path(&shaped, path).is_some()
-            }
+            set_path(&mut probe, &path, value).ok()?;
+            let shaped = profile.shape_user(&probe);
+            let kept = get_path(&shaped, &path)?.clone();
+            Some((path, kept))
         })
         .collect()
 }
@@ -383,6 +390,31 @@ mod tests {
         assert_eq!(kept.get("emails[0].value"), Some(&json!("new@x")));
         assert_eq!(kept.get("name.givenName"), Some(&json!("Al")));
         assert!(!kept.contains_key("title"), "unleash does not map title");
+    }
+
+    /// A profile push carries what the profile maps even when the GET omitted it: a whole
+    /// `emails` array shaped to the mapped sub-attributes, `externalId`, `groups: []`.
+    #[test]
+    fn shaped_changes_carry_the_profile_over_what_the_get_returned() {
+        let pulumi = Profile::resolve("pulumi").unwrap();
+        let echoed = json!({"id": "1", "userName": "a@x", "emails": [{"value": "a@x"}]});
+        let mut changes = serde_json::Map::new();
+        changes.insert(
+            "emails".into(),
+            json!([{"primary": true, "value": "a@x", "type": "work"}]),
+        );
+        changes.insert("externalId".into(), json!("00uabc"));
+        changes.insert("groups".into(), json!([]));
+        changes.insert("name.middleName".into(), json!(""));
+        let kept = shape_dotted(&pulumi, &echoed, changes);
+        assert_eq!(
+            kept.get("emails"),
+            Some(&json!([{"primary": true, "value": "a@x"}])),
+            "pulumi does not map emails.type"
+        );
+        assert_eq!(kept.get("externalId"), Some(&json!("00uabc")));
+        assert_eq!(kept.get("groups"), Some(&json!([])));
+        assert!(!kept.contains_key("name.middleName"), "empty values are not sent");
     }
 
     #[test]
