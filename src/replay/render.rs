@@ -197,9 +197,13 @@ fn render_body(
         set_path(&mut body, &path, value)?;
     }
     if spec.shape == Some(BodyShape::User) {
-        // Okta merges its whole app-user profile over what it read, extra attributes included.
+        // Okta merges its whole app-user profile over what it read, extra attributes included,
+        // and lists the extension schemas whose attributes it sends.
         for (key, value) in &ctx.profile.extra_user_attributes {
             set_path(&mut body, key, value.clone())?;
+        }
+        if let Value::Object(map) = &mut body {
+            crate::profile::list_extension_schemas(map);
         }
     }
     for path in &from.remove {
@@ -229,10 +233,25 @@ fn shape_dotted(
         .collect()
 }
 
-/// Splits `emails[0].value` into segments: key or index.
+/// Splits `emails[0].value` into segments: key or index. A path into an extension schema is
+/// written in SCIM's attribute notation, `<schema URN>:<attribute>[.<sub-attribute>]`
+/// (`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department`): the schema URN
+/// (dots included) is one key. A path that is only a schema URN (its last `:` part starts
+/// with an upper-case letter, as schema names do) is that one key.
 fn segments(path: &str) -> Vec<Segment> {
     let mut out = Vec::new();
-    for part in path.split('.') {
+    let mut rest = path;
+    if path.starts_with("urn:")
+        && let Some((urn, attribute)) = path.rsplit_once(':')
+    {
+        if attribute.starts_with(|c: char| c.is_ascii_lowercase()) {
+            out.push(Segment::Key(urn.to_string()));
+            rest = attribute;
+        } else {
+            return vec![Segment::Key(path.to_string())];
+        }
+    }
+    for part in rest.split('.') {
         let (key, rest) = part.split_once('[').unwrap_or((part, ""));
         if !key.is_empty() {
             out.push(Segment::Key(key.to_string()));
@@ -415,6 +434,21 @@ mod tests {
         assert_eq!(kept.get("externalId"), Some(&json!("00uabc")));
         assert_eq!(kept.get("groups"), Some(&json!([])));
         assert!(!kept.contains_key("name.middleName"), "empty values are not sent");
+    }
+
+    #[test]
+    fn extension_attribute_paths_keep_the_schema_urn_whole() {
+        let urn = crate::profile::ENTERPRISE_USER;
+        let mut v = json!({"userName": "a"});
+        set_path(&mut v, &format!("{urn}:department"), json!("R&D")).unwrap();
+        set_path(&mut v, &format!("{urn}:manager.value"), json!("m1")).unwrap();
+        assert_eq!(
+            v[urn],
+            json!({"department": "R&D", "manager": {"value": "m1"}})
+        );
+        assert_eq!(get_path(&v, urn), Some(&v[urn]));
+        remove_path(&mut v, &format!("{urn}:department"));
+        assert_eq!(v[urn], json!({"manager": {"value": "m1"}}));
     }
 
     #[test]
