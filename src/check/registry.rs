@@ -253,6 +253,12 @@ pub const CHECKS: &[CheckDef] = &[
         "okta-protocol.md §4.6",
     ),
     warn(
+        "profile.emptied-cleared",
+        "a profile push that leaves out an attribute emptied in Okta clears it",
+        "clear an attribute a full PUT leaves out (RFC 7644 §3.5.1 lets you clear or keep it); Okta pushes the whole profile and an emptied value is meant to overwrite the old one, so a kept value stays stale on the app",
+        "okta-protocol.md §4.5, §7 (steady state), §8.3 C9337",
+    ),
+    warn(
         "rate-limit.retry-after",
         "429 responses carry an integer Retry-After",
         "send Retry-After: <seconds> with 429; without it Okta waits 5 minutes and doubles",

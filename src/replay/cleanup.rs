@@ -1,5 +1,5 @@
-//! The leftover sweep that ends every scenario instance: a resource one of its POSTs created
-//! and its teardown did not delete (a duplicate the server should have refused with 409, a
+//! The leftover sweep that ends every scenario instance with a teardown: a resource one of its
+//! POSTs created and its teardown did not delete (a duplicate the server should have refused with 409, a
 //! create answered without an id) is deleted here, so no later scenario meets it. Only
 //! resources this instance created are touched: by the id its own POST returned, or, when the
 //! POST returned none, by an exact match of the unique name the POST sent.

@@ -296,7 +296,9 @@ impl Engine<'_> {
                 break;
             }
         }
+        // The sweep completes a teardown: a scenario without one cleans nothing up.
         if fatal.is_none()
+            && !scenario.def.teardown.is_empty()
             && let Some(report) = self.sweep_leftovers(reports.len() + 1, &state, &vars).await
         {
             reporter.handle(&Event::StepFinished {

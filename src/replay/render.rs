@@ -433,7 +433,10 @@ mod tests {
         );
         assert_eq!(kept.get("externalId"), Some(&json!("00uabc")));
         assert_eq!(kept.get("groups"), Some(&json!([])));
-        assert!(!kept.contains_key("name.middleName"), "empty values are not sent");
+        assert!(
+            !kept.contains_key("name.middleName"),
+            "empty values are not sent"
+        );
     }
 
     #[test]

@@ -72,6 +72,7 @@ fault_tests! {
     put_readonly_echo => "put.readonly-echo",
     create_okta_body => "create.okta-body",
     deactivate_keeps_user => "deactivate.keeps-user",
+    profile_emptied_cleared => "profile.emptied-cleared",
     rate_limit_retry_after => "rate-limit.retry-after",
 }
 
