@@ -373,6 +373,16 @@ mod tests {
         ));
     }
 
+    /// Okta's 2024 reference: for OIN apps only activation, deactivation and password sync are
+    /// PATCH; profile pushes are PUT. No built-in profile may fail a server for lacking PATCH
+    /// profile updates.
+    #[test]
+    fn no_builtin_profile_sends_profile_pushes_as_patch() {
+        for p in Profile::builtins() {
+            assert!(!p.enables(Feature::PatchProfileUpdates), "{}", p.name);
+        }
+    }
+
     #[test]
     fn shapes_user_bodies_to_mapped_attributes() {
         let p = Profile::resolve("pulumi").unwrap();
