@@ -270,6 +270,7 @@ pub fn run(id: CheckId, input: &CheckInput) -> Verdict {
         ReadAfterWrite => super::write_effects::read_after_write(input),
         SteadyStateFidelity => super::write_effects::fidelity(input),
         SteadyStateIdempotent | SteadyStateSyncLoop => Verdict::NotApplicable, // the steady pass judges these
+        ProfileEmptiedCleared => Verdict::NotApplicable, // judged by the assertion it is attributed to
         PatchNoPathReplace
         | PatchMemberFilterRemove
         | PatchRenameWithId

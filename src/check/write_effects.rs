@@ -239,6 +239,13 @@ fn filter_value(path: &str) -> Option<String> {
 }
 
 fn get<'v>(root: &'v Value, dotted: &str) -> Option<&'v Value> {
+    // A top-level key with dots in it: an extension schema URN (`...:enterprise:2.0:User`).
+    let whole = root
+        .as_object()
+        .and_then(|o| o.iter().find(|(k, _)| k.eq_ignore_ascii_case(dotted)));
+    if let Some((_, v)) = whole {
+        return Some(v);
+    }
     dotted
         .split('.')
         .try_fold(root, |cur, part| drift::field(cur, part))

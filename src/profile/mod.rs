@@ -113,6 +113,10 @@ const ALWAYS_SENT: &[&str] = &[
     "meta",
 ];
 
+/// The enterprise User extension (RFC 7643 §4.3), whose attributes Okta nests under this key
+/// and lists in `schemas` when any of them is mapped and non-empty.
+pub const ENTERPRISE_USER: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
 /// The built-in profiles, in display order.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("okta-aiw", include_str!("../../profiles/okta-aiw.yaml")),
@@ -254,10 +258,11 @@ impl Profile {
         };
         let mut out = Map::new();
         for (key, value) in map {
-            let always =
-                ALWAYS_SENT.iter().any(|a| a.eq_ignore_ascii_case(key)) || key.starts_with("urn:");
+            let always = ALWAYS_SENT.iter().any(|a| a.eq_ignore_ascii_case(key));
             let kept = if always {
                 Some(value.clone())
+            } else if key.starts_with("urn:") {
+                self.shape_extension(key, value)
             } else {
                 self.shape_attribute(key, value)
             };
@@ -268,7 +273,30 @@ impl Profile {
         for (key, value) in &self.extra_user_attributes {
             out.insert(key.clone(), value.clone());
         }
+        list_extension_schemas(&mut out);
         Value::Object(out)
+    }
+
+    /// An extension schema's attributes (e.g. the enterprise extension): kept whole when the
+    /// profile maps the schema URN itself, otherwise only the attributes it maps as
+    /// `<schema URN>:<attribute>` (`...:2.0:User:department`) or, for a complex attribute,
+    /// `<schema URN>:<attribute>.<sub-attribute>` (`...:2.0:User:manager.value`); empty values
+    /// are dropped.
+    fn shape_extension(&self, urn: &str, value: &Value) -> Option<Value> {
+        if self.maps(urn) {
+            return Some(value.clone());
+        }
+        let Value::Object(attributes) = value else {
+            return None;
+        };
+        let kept: Map<String, Value> = attributes
+            .iter()
+            .filter_map(|(k, v)| {
+                let v = self.shape_attribute(&format!("{urn}:{k}"), v)?;
+                (!is_empty(&v)).then(|| (k.clone(), v))
+            })
+            .collect();
+        (!kept.is_empty()).then_some(Value::Object(kept))
     }
 
     fn shape_attribute(&self, key: &str, value: &Value) -> Option<Value> {
@@ -307,6 +335,23 @@ impl Profile {
     }
 }
 
+/// Lists every extension schema the body carries attributes of in its `schemas` (Okta adds the
+/// enterprise URN whenever it sends enterprise attributes).
+pub fn list_extension_schemas(body: &mut Map<String, Value>) {
+    let extensions: Vec<String> = body
+        .iter()
+        .filter(|(k, v)| k.starts_with("urn:") && !is_empty(v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    if let Some(Value::Array(schemas)) = body.get_mut("schemas") {
+        for urn in extensions {
+            if !schemas.iter().any(|s| s.as_str() == Some(urn.as_str())) {
+                schemas.push(Value::String(urn));
+            }
+        }
+    }
+}
+
 fn is_empty(v: &Value) -> bool {
     match v {
         Value::Null => true,
@@ -321,6 +366,31 @@ fn is_empty(v: &Value) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Mapped enterprise attributes are nested under the extension URN, which joins `schemas`;
+    /// unmapped and empty ones are dropped, and without any the URN is absent.
+    #[test]
+    fn shapes_the_enterprise_extension_to_its_mapped_attributes() {
+        let mut p = Profile::resolve("pulumi").unwrap();
+        p.mapped_attributes.extend([
+            format!("{ENTERPRISE_USER}:department"),
+            format!("{ENTERPRISE_USER}:manager.value"),
+        ]);
+        let body = json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "u",
+            ENTERPRISE_USER: {"department": "R&D", "employeeNumber": "42", "costCenter": "",
+                              "manager": {"value": "m1", "displayName": "Boss"}}
+        });
+        let shaped = p.shape_user(&body);
+        assert_eq!(
+            shaped[ENTERPRISE_USER],
+            json!({"department": "R&D", "manager": {"value": "m1"}})
+        );
+        assert_eq!(shaped["schemas"][1], json!(ENTERPRISE_USER));
+        let unmapped = Profile::resolve("pulumi").unwrap().shape_user(&body);
+        assert!(unmapped.get(ENTERPRISE_USER).is_none());
+        assert_eq!(unmapped["schemas"].as_array().unwrap().len(), 1);
+    }
 
     #[test]
     fn a_misspelled_server_quirk_fails_at_load() {
@@ -352,6 +422,16 @@ mod tests {
         ));
     }
 
+    /// Okta's 2024 reference: for OIN apps only activation, deactivation and password sync are
+    /// PATCH; profile pushes are PUT. No built-in profile may fail a server for lacking PATCH
+    /// profile updates.
+    #[test]
+    fn no_builtin_profile_sends_profile_pushes_as_patch() {
+        for p in Profile::builtins() {
+            assert!(!p.enables(Feature::PatchProfileUpdates), "{}", p.name);
+        }
+    }
+
     #[test]
     fn shapes_user_bodies_to_mapped_attributes() {
         let p = Profile::resolve("pulumi").unwrap();
@@ -366,6 +446,10 @@ mod tests {
         assert!(shaped.get("locale").is_none());
         assert!(shaped.get("title").is_none());
         assert_eq!(shaped["groups"], json!([]));
+        assert!(
+            shaped.get(ENTERPRISE_USER).is_none(),
+            "no enterprise attribute in the body"
+        );
         let unleash = Profile::resolve("unleash").unwrap();
         assert_eq!(
             unleash.shape_user(&body)["emails"][0]["type"],

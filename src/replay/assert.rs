@@ -112,8 +112,8 @@ fn json_assertion(a: &JsonAssertion, body: Option<&Value>, vars: &Vars) -> Asser
     } else if let Some(re) = &a.matches {
         let ok = regex::Regex::new(re)
             .ok()
-            .zip(first.and_then(Value::as_str))
-            .is_some_and(|(r, s)| r.is_match(s));
+            .zip(first.and_then(scalar_text))
+            .is_some_and(|(r, s)| r.is_match(&s));
         ("matches", ok, format!("matches /{re}/"))
     } else if let Some(text) = &a.equals_ignore_case {
         let expected = vars.render_str(text).unwrap_or_else(|e| format!("<{e}>"));
@@ -134,6 +134,16 @@ fn json_assertion(a: &JsonAssertion, body: Option<&Value>, vars: &Vars) -> Asser
         actual,
         &a.check,
     )
+}
+
+/// The text a `matches` pattern is applied to: a string as is, a number or boolean as its JSON
+/// text (Okta's SPEC test compares values as text: `"status": 401` equals "401").
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(_) | Value::Bool(_) => Some(v.to_string()),
+        _ => None,
+    }
 }
 
 fn header_assertion(h: &HeaderAssertion, exchange: &Exchange, vars: &Vars) -> AssertionOutcome {
@@ -282,6 +292,21 @@ mod tests {
         .map(|a| evaluate(&expect(&format!("body:\n  - {a}\n")), &ex, &vars)[0].passed)
         .collect();
         assert_eq!(results, [false, false, true]);
+    }
+
+    /// Okta's SPEC test compares `status` as text: "401" and 401 both equal "401".
+    #[test]
+    fn matches_applies_to_the_text_of_numbers_and_booleans() {
+        let vars = Vars::default();
+        let passes = |body: Value| {
+            let e = expect("body:\n  - {path: $.status, matches: \"^401$\"}\n");
+            evaluate(&e, &exchange(401, body), &vars)[0].passed
+        };
+        assert!(passes(json!({"status": "401"})));
+        assert!(passes(json!({"status": 401})));
+        assert!(!passes(json!({"status": "4010"})));
+        assert!(!passes(json!({"status": [401]})));
+        assert!(!passes(json!({})));
     }
 
     #[test]

@@ -172,7 +172,11 @@ impl Engine<'_> {
                         name: &inst.scenario.def.name,
                         dialect: inst.dialect,
                     })?;
-                    let (report, fatal) = self.run_instance(inst, &self.run_id, reporter).await?;
+                    // Each instance names what it creates with its own id, so nothing an
+                    // earlier instance left behind (a soft-deleted or reserved userName) can
+                    // collide with it.
+                    let run_id = super::render::random_alnum(self.run_id.len().max(8));
+                    let (report, fatal) = self.run_instance(inst, &run_id, reporter).await?;
                     if let Some(f) = fatal {
                         reporter.handle(&Event::ScenarioFinished { scenario: &report })?;
                         return Err(RunAbort::Target(f));
@@ -296,6 +300,18 @@ impl Engine<'_> {
                 break;
             }
         }
+        // The sweep completes a teardown: a scenario without one cleans nothing up.
+        if fatal.is_none()
+            && !scenario.def.teardown.is_empty()
+            && let Some(report) = self.sweep_leftovers(reports.len() + 1, &state, &vars).await
+        {
+            reporter.handle(&Event::StepFinished {
+                scenario: &scenario.def.name,
+                dialect: inst.dialect,
+                step: &report,
+            })?;
+            reports.push(report);
+        }
         let status = if reports.iter().any(|r| r.status == Status::Failed) {
             Status::Failed
         } else {
@@ -311,6 +327,47 @@ impl Engine<'_> {
             steps: reports,
         };
         Ok((report, fatal))
+    }
+
+    /// Harness clean-up after the teardown: deletes what the instance's POSTs created and no
+    /// DELETE removed (see `cleanup`). `None` when there was nothing left.
+    async fn sweep_leftovers(
+        &self,
+        index: usize,
+        state: &InstanceState,
+        vars: &Vars,
+    ) -> Option<StepReport> {
+        let started = Instant::now();
+        let settings = StepSettings {
+            client: &self.client,
+            base_url: &self.base_url,
+            max_retry_wait: self.max_retry_wait,
+            read_settle: Duration::ZERO,
+        };
+        let sweep = super::cleanup::Sweep {
+            settings: &settings,
+            credentials: self.credentials.as_ref(),
+        };
+        let mut exchanges = sweep.run(&state.created, &state.deleted).await;
+        let first = exchanges.first()?.request_line(&self.base_url);
+        let secrets = self.all_secrets(vars);
+        for ex in &mut exchanges {
+            ex.scrub(&secrets);
+        }
+        Some(StepReport {
+            index,
+            name: "delete-leftovers".into(),
+            teardown: true,
+            status: Status::Passed,
+            request_line: scrub_secrets(&first, &secrets),
+            duration: started.elapsed(),
+            attempts: 1,
+            exchanges,
+            assertions: Vec::new(),
+            checks: Vec::new(),
+            snapshot: None,
+            error: None,
+        })
     }
 
     /// A single GET of one resource verifies the last successful write to that resource.
@@ -390,6 +447,7 @@ impl Engine<'_> {
             }
             state.last_exchange.insert(step.name.clone(), last.clone());
             state.note_write(last, &self.base_url);
+            state.note_created(&run.exchanges, &self.base_url);
             let write = matches!(
                 last.request.method.as_str(),
                 "POST" | "PUT" | "PATCH" | "DELETE"

@@ -1,12 +1,14 @@
 //! What one scenario instance remembers while it runs: bodies to echo in read-modify-write
 //! steps, each step's last exchange, the last write per resource (so the next read verifies
-//! it), captured ids and per-run values (for snapshot normalization).
+//! it), captured ids and per-run values (for snapshot normalization), and what its POSTs
+//! created and its DELETEs removed (for the leftover sweep).
 
+use crate::replay::cleanup::Created;
 use crate::replay::exchange::Exchange;
 use crate::scenario::Step;
 use crate::scenario::template::Vars;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Per-instance memory: echoable bodies, last exchanges, captured ids, per-run values.
 #[derive(Default)]
@@ -17,6 +19,10 @@ pub(super) struct InstanceState {
     pub(super) writes: HashMap<String, Exchange>,
     pub(super) ids: Vec<(String, String)>,
     pub(super) run_values: Vec<(String, String)>,
+    /// Every resource a successful POST created, in order.
+    pub(super) created: Vec<Created>,
+    /// Resource paths (`/Users/<id>`) a DELETE was sent to, whatever it answered.
+    pub(super) deleted: HashSet<String>,
 }
 
 /// `/Users/<id>` of a URL under the base URL (query dropped).
@@ -32,6 +38,20 @@ fn resource_path(url: &str, base_url: &str) -> String {
 }
 
 impl InstanceState {
+    /// Notes what each exchange of a step created (a 2xx POST) or deleted (any DELETE).
+    pub(super) fn note_created(&mut self, exchanges: &[Exchange], base_url: &str) {
+        for ex in exchanges {
+            let path = resource_path(&ex.request.url, base_url);
+            match ex.request.method.as_str() {
+                "DELETE" => {
+                    self.deleted.insert(path);
+                }
+                "POST" => self.created.extend(Created::of(&path, ex)),
+                _ => {}
+            }
+        }
+    }
+
     /// Remembers a write so the next read of the same resource verifies it; a failed write
     /// forgets what was known (the server's state is then unknown).
     pub(super) fn note_write(&mut self, ex: &Exchange, base_url: &str) {

@@ -1,6 +1,7 @@
 //! Replay: renders scenario steps, sends them, captures values, judges responses.
 
 pub mod assert;
+mod cleanup;
 pub mod client;
 pub mod engine;
 pub mod exchange;

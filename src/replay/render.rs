@@ -196,15 +196,26 @@ fn render_body(
     for (path, value) in changes {
         set_path(&mut body, &path, value)?;
     }
+    if spec.shape == Some(BodyShape::User) {
+        // Okta merges its whole app-user profile over what it read, extra attributes included,
+        // and lists the extension schemas whose attributes it sends.
+        for (key, value) in &ctx.profile.extra_user_attributes {
+            set_path(&mut body, key, value.clone())?;
+        }
+        if let Value::Object(map) = &mut body {
+            crate::profile::list_extension_schemas(map);
+        }
+    }
     for path in &from.remove {
         remove_path(&mut body, &vars.render_str(path)?);
     }
     Ok(Some(body))
 }
 
-/// Keeps the dotted-path changes the profile maps: each is applied to a copy of the echoed
-/// `body` (so indexed paths such as `emails[0].value` find their array), shaped, and kept when
-/// the shaped copy still holds it.
+/// Keeps the dotted-path changes the profile maps, shaped as Okta sends them: each is applied
+/// to a copy of the echoed `body` (so indexed paths such as `emails[0].value` find their
+/// array), the copy is shaped, and the shaped value at the path is kept when there is one (a
+/// whole `emails` array loses the sub-attributes the profile does not map).
 fn shape_dotted(
     profile: &Profile,
     body: &Value,
@@ -212,20 +223,35 @@ fn shape_dotted(
 ) -> serde_json::Map<String, Value> {
     changes
         .into_iter()
-        .filter(|(path, value)| {
+        .filter_map(|(path, value)| {
             let mut probe = body.clone();
-            set_path(&mut probe, path, value.clone()).is_ok() && {
-                let shaped = profile.shape_user(&probe);
-                get_path(&shaped, path).is_some()
-            }
+            set_path(&mut probe, &path, value).ok()?;
+            let shaped = profile.shape_user(&probe);
+            let kept = get_path(&shaped, &path)?.clone();
+            Some((path, kept))
         })
         .collect()
 }
 
-/// Splits `emails[0].value` into segments: key or index.
+/// Splits `emails[0].value` into segments: key or index. A path into an extension schema is
+/// written in SCIM's attribute notation, `<schema URN>:<attribute>[.<sub-attribute>]`
+/// (`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department`): the schema URN
+/// (dots included) is one key. A path that is only a schema URN (its last `:` part starts
+/// with an upper-case letter, as schema names do) is that one key.
 fn segments(path: &str) -> Vec<Segment> {
     let mut out = Vec::new();
-    for part in path.split('.') {
+    let mut rest = path;
+    if path.starts_with("urn:")
+        && let Some((urn, attribute)) = path.rsplit_once(':')
+    {
+        if attribute.starts_with(|c: char| c.is_ascii_lowercase()) {
+            out.push(Segment::Key(urn.to_string()));
+            rest = attribute;
+        } else {
+            return vec![Segment::Key(path.to_string())];
+        }
+    }
+    for part in rest.split('.') {
         let (key, rest) = part.split_once('[').unwrap_or((part, ""));
         if !key.is_empty() {
             out.push(Segment::Key(key.to_string()));
@@ -383,6 +409,49 @@ mod tests {
         assert_eq!(kept.get("emails[0].value"), Some(&json!("new@x")));
         assert_eq!(kept.get("name.givenName"), Some(&json!("Al")));
         assert!(!kept.contains_key("title"), "unleash does not map title");
+    }
+
+    /// A profile push carries what the profile maps even when the GET omitted it: a whole
+    /// `emails` array shaped to the mapped sub-attributes, `externalId`, `groups: []`.
+    #[test]
+    fn shaped_changes_carry_the_profile_over_what_the_get_returned() {
+        let pulumi = Profile::resolve("pulumi").unwrap();
+        let echoed = json!({"id": "1", "userName": "a@x", "emails": [{"value": "a@x"}]});
+        let mut changes = serde_json::Map::new();
+        changes.insert(
+            "emails".into(),
+            json!([{"primary": true, "value": "a@x", "type": "work"}]),
+        );
+        changes.insert("externalId".into(), json!("00uabc"));
+        changes.insert("groups".into(), json!([]));
+        changes.insert("name.middleName".into(), json!(""));
+        let kept = shape_dotted(&pulumi, &echoed, changes);
+        assert_eq!(
+            kept.get("emails"),
+            Some(&json!([{"primary": true, "value": "a@x"}])),
+            "pulumi does not map emails.type"
+        );
+        assert_eq!(kept.get("externalId"), Some(&json!("00uabc")));
+        assert_eq!(kept.get("groups"), Some(&json!([])));
+        assert!(
+            !kept.contains_key("name.middleName"),
+            "empty values are not sent"
+        );
+    }
+
+    #[test]
+    fn extension_attribute_paths_keep_the_schema_urn_whole() {
+        let urn = crate::profile::ENTERPRISE_USER;
+        let mut v = json!({"userName": "a"});
+        set_path(&mut v, &format!("{urn}:department"), json!("R&D")).unwrap();
+        set_path(&mut v, &format!("{urn}:manager.value"), json!("m1")).unwrap();
+        assert_eq!(
+            v[urn],
+            json!({"department": "R&D", "manager": {"value": "m1"}})
+        );
+        assert_eq!(get_path(&v, urn), Some(&v[urn]));
+        remove_path(&mut v, &format!("{urn}:department"));
+        assert_eq!(v[urn], json!({"manager": {"value": "m1"}}));
     }
 
     #[test]

@@ -57,10 +57,14 @@ pub enum Feature {
     /// into Okta and is pushed again, a sync loop (docs/steady-state.md). No built-in profile
     /// enables it.
     ImportUpdatesProfile,
+    /// Profile pushes sent as PATCH instead of GET + PUT. Okta's 2024 SCIM reference says only
+    /// activation, deactivation and password sync are PATCH for OIN apps; no built-in profile
+    /// enables it.
+    PatchProfileUpdates,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 11] = [
+    pub const ALL: [Feature; 12] = [
         Feature::ImportUsers,
         Feature::ImportGroups,
         Feature::PushNewUsers,
@@ -72,6 +76,7 @@ impl Feature {
         Feature::UsernameUpdates,
         Feature::OinSubmission,
         Feature::ImportUpdatesProfile,
+        Feature::PatchProfileUpdates,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -87,6 +92,7 @@ impl Feature {
             Feature::UsernameUpdates => "username-updates",
             Feature::OinSubmission => "oin-submission",
             Feature::ImportUpdatesProfile => "import-updates-profile",
+            Feature::PatchProfileUpdates => "patch-profile-updates",
         }
     }
 }

@@ -396,6 +396,27 @@ async fn sync_phase(s: &mut Session, model: &mut Model, out: &mut Outcome) {
     report::merge_verdicts(out);
 }
 
+/// A user whose create answered without an id may still exist: found by the unique userName
+/// the run sent (exact match, so a server that ignores filters points at nothing else).
+async fn delete_by_user_name(s: &mut Session, user_name: &str) {
+    if user_name.is_empty() {
+        return;
+    }
+    let query = format!(
+        "/Users?filter=userName%20eq%20%22{}%22&startIndex=1&count=100",
+        crate::scenario::template::percent_encode(user_name)
+    );
+    let found = s.send("GET", &query, None).await;
+    for r in http::resources(found.body.as_ref()) {
+        let same = r.get("userName").and_then(serde_json::Value::as_str);
+        if same.is_some_and(|n| n.eq_ignore_ascii_case(user_name))
+            && let Some(id) = http::id_of(Some(&r)).filter(|id| !id.is_empty())
+        {
+            s.send("DELETE", &format!("/Users/{id}"), None).await;
+        }
+    }
+}
+
 /// Deletes what the run created (harness hygiene; Okta itself never deletes users).
 async fn cleanup(s: &mut Session, model: &Model, strays: &[String]) {
     let fatal = s.fatal.take();
@@ -424,6 +445,9 @@ async fn cleanup(s: &mut Session, model: &Model, strays: &[String]) {
             None,
         )
         .await;
+    }
+    for u in model.users.iter().filter(|u| u.id.is_none()) {
+        delete_by_user_name(s, u.user_name()).await;
     }
     for path in strays {
         s.send("DELETE", path, None).await;

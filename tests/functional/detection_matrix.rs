@@ -163,13 +163,6 @@ fn expect_caught(row: &Row, seen: &BTreeSet<&str>) -> Result<(), String> {
     }
 }
 
-/// Tolerated quirks that the default run still fails today, because scenarios reuse user names
-/// across scenario instances (a soft-deleted or reserved userName makes a later scenario's create
-/// answer 409). Giving every instance its own names fixes them; this test then fails until they
-/// are removed from this list, so the exemption cannot outlive its reason.
-const PENDING_PER_INSTANCE_NAMES: &[&str] =
-    &["user-delete-deactivates", "user-delete-reserves-username"];
-
 /// Every quirk of `serve --list-quirks`, judged by a few worker threads (each run mostly waits on
 /// the loopback server, so more workers than cores keep the test short).
 #[test]
@@ -183,14 +176,8 @@ fn every_quirk_is_judged_as_the_matrix_says() {
                     let Some(row) = queue.lock().unwrap().pop() else {
                         break;
                     };
-                    let pending = PENDING_PER_INSTANCE_NAMES.contains(&row.quirk.name);
-                    match (judge(&row), pending) {
-                        (Err(e), false) => problems.lock().unwrap().push(e),
-                        (Ok(()), true) => problems.lock().unwrap().push(format!(
-                            "{} now passes as the matrix says: remove it from PENDING_PER_INSTANCE_NAMES",
-                            row.quirk.name
-                        )),
-                        _ => {}
+                    if let Err(e) = judge(&row) {
+                        problems.lock().unwrap().push(e);
                     }
                 }
             });

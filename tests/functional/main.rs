@@ -17,6 +17,7 @@ mod hostile_ids;
 mod hostile_targets;
 mod html_report;
 mod load;
+mod no_leftovers;
 mod properties;
 mod record;
 mod reference_snapshots;

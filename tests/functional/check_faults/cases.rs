@@ -543,6 +543,25 @@ pub fn cases() -> Vec<Case> {
             also_fails: &["read-after-write"],
         },
         Case {
+            check: "profile.emptied-cleared",
+            fault_is: "a PUT without the emptied title keeps the old title",
+            steps: PUT_USER_WITHOUT_TITLE,
+            fault: |b| {
+                let kept = set(ada(b), "/title", json!("Engineer"));
+                vec![
+                    on("PUT", "/Users/u1", scim(200, kept.clone())),
+                    on("GET", "/Users/u1", scim(200, kept)),
+                ]
+            },
+            compliant: |b| {
+                vec![
+                    on("PUT", "/Users/u1", scim(200, ada(b))),
+                    on("GET", "/Users/u1", scim(200, ada(b))),
+                ]
+            },
+            also_fails: &[],
+        },
+        Case {
             check: "rate-limit.retry-after",
             fault_is: "429 without Retry-After, then 200",
             steps: READ_USER,

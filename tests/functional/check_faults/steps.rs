@@ -278,3 +278,25 @@ pub const DUPLICATE_GROUP: &str = r#"
         members: []
     expect: {checks: [duplicate.conflict]}
 "#;
+
+pub const PUT_USER_WITHOUT_TITLE: &str = r#"
+  - name: update-user
+    request:
+      method: PUT
+      path: /Users/u1
+      body:
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"]
+        userName: ada@example.com
+        name: {givenName: Ada, familyName: Lovelace}
+        emails: [{primary: true, value: ada@example.com, type: work}]
+        displayName: Ada Lovelace
+        active: true
+    expect: {status: 200}
+  - name: read-user
+    verifies: update-user
+    request: {method: GET, path: /Users/u1}
+    expect:
+      status: 200
+      body:
+        - {path: "$.title", exists: false, check: profile.emptied-cleared}
+"#;
