@@ -208,7 +208,7 @@ async fn connection_test(
         secrets: vec![("token".to_string(), credentials.token.clone())],
         steady_state: None,
         jobs: 1,
-        wrote: Default::default(),
+        controls: Default::default(),
     };
     engine
         .preflight()

@@ -2,6 +2,7 @@
 
 pub mod assert;
 pub mod client;
+pub mod controls;
 pub mod engine;
 pub mod exchange;
 mod instance;

@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod problems;
 
 pub use evidence::EvidenceReporter;
 pub use human::{HumanOptions, HumanReporter};

@@ -251,5 +251,6 @@ fn step(
         checks,
         snapshot: None,
         error: None,
+        consequence_of: None,
     }
 }
