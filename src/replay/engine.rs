@@ -2,7 +2,7 @@
 //! every result to the reporters as events, and builds the run's result tree. It never prints.
 
 use super::client::{Client, Credentials, OutgoingRequest, TransportFailure};
-use super::controls::{Controls, StopReason};
+use super::controls::{Controls, SettleObservation, StopReason};
 use super::exchange::{Exchange, RecordedResponse};
 use super::instance::InstanceState;
 use super::render::{RenderContext, scenario_vars};
@@ -415,7 +415,15 @@ impl Engine<'_> {
             Some(v) => state.last_exchange.get(v),
             None => self.implicit_write(step, vars, state),
         };
+        let just_created = state.just_created(verified);
         let mut run = run_step(step, vars, &ctx, &settings, verified).await;
+        let clean = run.error.is_none()
+            && run.assertions.iter().all(|a| a.passed)
+            && run.checks.iter().all(|c| c.passed);
+        if just_created && clean && run.attempts == 1 {
+            // The read right after a create already showed it: writes are visible at once.
+            self.controls.settle.observe(SettleObservation::Immediate);
+        }
         if teardown {
             // Harness clean-up, not Okta traffic: only the checks it lists judge it.
             run.checks.retain(|c| step.expect.checks.contains(&c.id));
@@ -439,6 +447,7 @@ impl Engine<'_> {
             self.controls.settle.observe(observed);
         }
         state.note_ids(step, vars);
+        state.previous = Some(step.name.clone());
         let secrets = self.all_secrets(vars);
         let request_line = run
             .exchanges

@@ -270,16 +270,17 @@ async fn send_judged(
     Option<TransportFailure>,
     Option<SettleObservation>,
 ) {
-    let settles = step.eventually.is_none()
-        && (verified.is_some() || request.method == "GET")
+    let settles = (step.eventually.is_some() || verified.is_some() || request.method == "GET")
         && !is_loop(step);
     let deadline = match &step.eventually {
-        Some(e) => {
+        // `eventually:` polls for consistency too: bounded by the same adaptive settle.
+        Some(e) if !settings.read_settle.is_zero() => {
             let timeout = humantime::parse_duration(&e.timeout).unwrap_or(Duration::from_secs(5));
             let interval =
                 humantime::parse_duration(&e.interval).unwrap_or(Duration::from_millis(250));
-            Some((Instant::now() + timeout, interval))
+            Some((Instant::now() + timeout.min(settings.read_settle), interval))
         }
+        Some(_) => None,
         // A read (GET) is side-effect free: re-sent until it passes, for eventually consistent
         // servers; the lag shows as extra attempts.
         None if settles && !settings.read_settle.is_zero() => Some((
@@ -288,8 +289,6 @@ async fn send_judged(
         )),
         None => None,
     };
-    // A read right after a create shows whether writes are visible at once.
-    let after_create = verified.is_some_and(|v| v.request.method == "POST");
     let mut exchanges = Vec::new();
     let mut attempts = 0;
     let mut sends = 0;
@@ -302,15 +301,8 @@ async fn send_judged(
                 iteration_passes(step, last, vars, settings.base_url, verified)
             });
         exchanges.append(&mut got);
-        let observed = match () {
-            _ if settles && after_create && passed && sends == 1 => {
-                Some(SettleObservation::Immediate)
-            }
-            _ if !passed && fatal.is_none() && deadline.is_some() && settles => {
-                Some(SettleObservation::Exhausted)
-            }
-            _ => None,
-        };
+        let exhausted = !passed && fatal.is_none() && deadline.is_some() && settles;
+        let observed = exhausted.then_some(SettleObservation::Exhausted);
         match deadline {
             Some((until, interval))
                 if !passed && fatal.is_none() && Instant::now() + interval < until =>

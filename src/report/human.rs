@@ -204,7 +204,7 @@ impl<W: Write> HumanReporter<W> {
             if !followers.is_empty() {
                 let note = format!(
                     "+ {} only because of it (not counted as problems): {}",
-                    plural(followers.len(), "later step failed or was skipped"),
+                    followers_phrase(followers.len()),
                     followers.join(", ")
                 );
                 self.write_lines(&[Line::new(2, Tone::Dim, note)])?;
@@ -401,7 +401,7 @@ impl<W: Write> HumanReporter<W> {
             if p.consequences > 0 {
                 let note = format!(
                     "{} only because of it (not counted)",
-                    plural(p.consequences, "later step failed or was skipped")
+                    followers_phrase(p.consequences)
                 );
                 lines.push(Line::new(0, Tone::Dim, note));
             }
@@ -430,6 +430,15 @@ impl<W: Write> HumanReporter<W> {
             self.line(&text)?;
         }
         Ok(())
+    }
+}
+
+/// `1 later step failed or was skipped`, `3 later steps failed or were skipped`.
+fn followers_phrase(count: usize) -> String {
+    if count == 1 {
+        "1 later step failed or was skipped".into()
+    } else {
+        format!("{count} later steps failed or were skipped")
     }
 }
 
