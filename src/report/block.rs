@@ -67,7 +67,7 @@ pub(crate) fn reference_text(reference: &str) -> String {
 }
 
 /// The tone of one line of a unified diff.
-fn diff_tone(line: &str) -> Tone {
+pub(crate) fn diff_tone(line: &str) -> Tone {
     if line.starts_with("@@") {
         Tone::Hunk
     } else if line.starts_with('-') {

@@ -26,6 +26,8 @@ use std::path::{Path, PathBuf};
 const GUTTER: usize = 12;
 /// Indentation of the blocks under a step line (aligned with its duration bracket).
 const INDENT: usize = GUTTER + 1;
+/// Lines of a snapshot diff shown without `-v`.
+const QUIET_DIFF_LINES: usize = 12;
 
 /// What the human reporter shows.
 #[derive(Debug, Clone, Default)]
@@ -195,6 +197,11 @@ impl<W: Write> HumanReporter<W> {
                 Line::new(2, Tone::Failure, format!("[{}] {}", p.check, p.message)),
             ];
             self.write_lines(&lines)?;
+            if let Some(SnapshotOutcome::Mismatch { diff, .. }) = &step.snapshot
+                && p.check == "snapshot"
+            {
+                self.snapshot_diff(diff)?;
+            }
             let followers: Vec<String> = scenario
                 .steps
                 .iter()
@@ -211,6 +218,21 @@ impl<W: Write> HumanReporter<W> {
             }
         }
         Ok(())
+    }
+
+    /// A snapshot diff under its step, cut to [`QUIET_DIFF_LINES`] lines unless `-v`.
+    fn snapshot_diff(&mut self, diff: &str) -> std::io::Result<()> {
+        let total = diff.lines().count();
+        let mut lines: Vec<Line> = diff
+            .lines()
+            .take(QUIET_DIFF_LINES)
+            .map(|d| Line::new(4, super::block::diff_tone(d), d))
+            .collect();
+        if total > QUIET_DIFF_LINES {
+            let more = format!("… {} more diff lines (-v shows them)", total - QUIET_DIFF_LINES);
+            lines.push(Line::new(4, Tone::Dim, more));
+        }
+        self.write_lines(&lines)
     }
 
     /// The one line of a scenario instance: verdict, duration, name, step counts.
@@ -521,6 +543,7 @@ mod tests {
             verbose,
             strict: report.strict,
             base_url: fixtures::BASE.to_string(),
+            ci: false,
         };
         let mut reporter = HumanReporter::new(Vec::new(), options);
         fixtures::drive(report, &mut reporter);

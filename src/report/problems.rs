@@ -31,6 +31,18 @@ pub(crate) struct Primary {
     pub reference: String,
 }
 
+/// A failed check as a [`Primary`], keeping its own hint and reference when it has them.
+fn from_check(c: &crate::replay::result::CheckOutcome) -> Primary {
+    let mut p = primary(&c.id, c.severity, c.message.clone());
+    if !c.hint.is_empty() {
+        p.hint = c.hint.clone();
+    }
+    if !c.reference.is_empty() {
+        p.reference = c.reference.clone();
+    }
+    p
+}
+
 fn primary(check: &str, severity: Severity, message: String) -> Primary {
     let def = crate::check::find(check);
     Primary {
@@ -53,7 +65,7 @@ pub(crate) fn primary_failure(step: &StepReport, strict: bool) -> Option<Primary
     let assertions: Vec<_> = step.assertions.iter().filter(|a| !a.passed).collect();
     let specific_check = failing.iter().find(|c| !GENERIC.contains(&c.id.as_str()));
     if let Some(c) = specific_check {
-        return Some(primary(&c.id, c.severity, c.message.clone()));
+        return Some(from_check(c));
     }
     let assertion_for = |generic: bool| {
         assertions.iter().find(|a| {
@@ -70,7 +82,7 @@ pub(crate) fn primary_failure(step: &StepReport, strict: bool) -> Option<Primary
         return Some(primary(id, severity_of(id), message));
     }
     if let Some(c) = failing.first() {
-        return Some(primary(&c.id, c.severity, c.message.clone()));
+        return Some(from_check(c));
     }
     if let Some(a) = assertion_for(true) {
         let id = a.check.as_deref().unwrap_or_default();
@@ -316,7 +328,9 @@ pub fn rank(scenarios: &[ScenarioReport], strict: bool) -> Vec<Problem> {
                 }
                 continue;
             }
-            if let Some(p) = primary_failure(step, strict) {
+            if let Some(mut p) = primary_failure(step, strict) {
+                // Under --strict a warning fails its step: it ranks as a failure.
+                p.severity = Severity::Fail;
                 let key = format!("{:?}:{}", p.severity, cause(&p, step));
                 let at = add(&mut entries, &key, p, scenario, step);
                 roots.push((step.index, at));
@@ -325,7 +339,7 @@ pub fn rank(scenarios: &[ScenarioReport], strict: bool) -> Vec<Problem> {
                 continue;
             }
             for w in step.warnings() {
-                let p = primary(&w.id, Severity::Warn, w.message.clone());
+                let p = from_check(w);
                 let key = format!("Warn:{}", w.id);
                 add(&mut entries, &key, p, scenario, step);
             }
