@@ -174,16 +174,18 @@ async fn replay_checked(
         return report_abort(&abort, base_url);
     }
     let mut fanout = Fanout::new();
-    fanout.push(HumanReporter::new(
-        std::io::stdout(),
-        HumanOptions {
-            verbose: args.verbose,
-            strict: args.strict,
-            base_url: base_url.to_string(),
-            ci: args.ci || ci_env(),
-        },
-    )
-    .with_progress());
+    fanout.push(
+        HumanReporter::new(
+            std::io::stdout(),
+            HumanOptions {
+                verbose: args.verbose,
+                strict: args.strict,
+                base_url: base_url.to_string(),
+                ci: args.ci || ci_env(),
+            },
+        )
+        .with_progress(),
+    );
     if let Some(path) = &args.report_json {
         fanout.push(JsonReporter::new(path.clone(), secrets.to_vec()));
     }

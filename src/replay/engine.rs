@@ -127,7 +127,9 @@ impl Engine<'_> {
                     "Okta's connection test (GET {PROBE}) answered {s}; check the token and --auth mode"
                 )));
             }
-            (Some(f), _) => Some(format!("the connection broke: {f}")),
+            (Some(f), _) => Some(format!(
+                "the connection was dropped before an answer came back ({f}); check the port and the scheme (http:// or https://)"
+            )),
             (None, _) => connection_test_verdict(&exchange),
         };
         match stop {

@@ -62,7 +62,10 @@ impl InstanceState {
 
     /// Whether `verified` is the successful create sent by the step just before.
     pub(super) fn just_created(&self, verified: Option<&Exchange>) -> bool {
-        let previous = self.previous.as_ref().and_then(|n| self.last_exchange.get(n));
+        let previous = self
+            .previous
+            .as_ref()
+            .and_then(|n| self.last_exchange.get(n));
         match (verified, previous) {
             (Some(v), Some(p)) => {
                 p.request.method == "POST"

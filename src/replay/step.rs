@@ -343,8 +343,10 @@ pub(crate) async fn send_with_rate_limit(
         if failure.is_some() || !retry {
             return (exchanges, attempt, failure);
         }
-        // Okta waits Retry-After seconds, or 5 minutes without a usable header; the harness caps it.
-        let wait = Duration::from_secs(wait.unwrap_or(300))
+        // Okta waits Retry-After seconds (5 minutes without a usable header), doubling on each
+        // further 429; the harness caps each wait and their total.
+        let doubling = 1u64 << (attempt - 1).min(16);
+        let wait = Duration::from_secs(wait.unwrap_or(300).saturating_mul(doubling))
             .min(settings.max_retry_wait)
             .min(MAX_429_TOTAL_WAIT - waited);
         if wait > Duration::from_secs(1) {

@@ -154,7 +154,8 @@ fn ranked_problems(md: &mut String, report: &RunReport) {
             e.step_index,
             e.step,
             e.request_line,
-            e.status.map_or("no response".to_string(), |s| s.to_string()),
+            e.status
+                .map_or("no response".to_string(), |s| s.to_string()),
         );
         if !p.hint.is_empty() {
             let _ = writeln!(md, "   Fix: {}", p.hint);

@@ -14,9 +14,7 @@ use super::{
     Event, Line, ReportError, Reporter, Tone, Verdict, format_duration, plural, step_details,
     summary_line, transcript,
 };
-use crate::replay::result::{
-    Problem, RunReport, ScenarioReport, Status, StepReport, TargetInfo,
-};
+use crate::replay::result::{Problem, RunReport, ScenarioReport, Status, StepReport, TargetInfo};
 use crate::snapshot::SnapshotOutcome;
 use colored::Colorize;
 use std::io::{IsTerminal, Write};
@@ -192,7 +190,10 @@ impl<W: Write> HumanReporter<W> {
                 Line::new(
                     0,
                     Tone::Plain,
-                    format!("{:02} {}  {}{status}", step.index, step.name, step.request_line),
+                    format!(
+                        "{:02} {}  {}{status}",
+                        step.index, step.name, step.request_line
+                    ),
                 ),
                 Line::new(2, Tone::Failure, format!("[{}] {}", p.check, p.message)),
             ];
@@ -229,7 +230,10 @@ impl<W: Write> HumanReporter<W> {
             .map(|d| Line::new(4, super::block::diff_tone(d), d))
             .collect();
         if total > QUIET_DIFF_LINES {
-            let more = format!("… {} more diff lines (-v shows them)", total - QUIET_DIFF_LINES);
+            let more = format!(
+                "… {} more diff lines (-v shows them)",
+                total - QUIET_DIFF_LINES
+            );
             lines.push(Line::new(4, Tone::Dim, more));
         }
         self.write_lines(&lines)
@@ -418,8 +422,16 @@ impl<W: Write> HumanReporter<W> {
                     e.step
                 ),
             )];
-            lines.push(Line::new(0, Tone::Plain, format!("request: {}", e.request_line)));
-            lines.push(Line::new(0, Tone::Plain, format!("answer:  {}", e.response)));
+            lines.push(Line::new(
+                0,
+                Tone::Plain,
+                format!("request: {}", e.request_line),
+            ));
+            lines.push(Line::new(
+                0,
+                Tone::Plain,
+                format!("answer:  {}", e.response),
+            ));
             if p.consequences > 0 {
                 let note = format!(
                     "{} only because of it (not counted)",

@@ -11,8 +11,8 @@ use super::{Event, ReportError, Reporter};
 use crate::fsutil::write_atomic;
 use crate::replay::exchange::{Exchange, RecordedRequest, RecordedResponse};
 use crate::replay::result::{
-    AssertionOutcome, CheckOutcome, Problem, RunReport, ScenarioReport, Status, StepReport, Summary,
-    TargetInfo,
+    AssertionOutcome, CheckOutcome, Problem, RunReport, ScenarioReport, Status, StepReport,
+    Summary, TargetInfo,
 };
 use crate::scenario::Dialect;
 use crate::snapshot::SnapshotOutcome;

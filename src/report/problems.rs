@@ -11,9 +11,7 @@
 
 use super::Verdict;
 use crate::check::Severity;
-use crate::replay::result::{
-    Problem, ProblemExample, ScenarioReport, Status, StepReport,
-};
+use crate::replay::result::{Problem, ProblemExample, ScenarioReport, Status, StepReport};
 use crate::snapshot::SnapshotOutcome;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -74,8 +72,7 @@ pub(crate) fn primary_failure(step: &StepReport, strict: bool) -> Option<Primary
                 .is_some_and(|id| GENERIC.contains(&id) == generic)
         })
     };
-    let severity_of =
-        |id: &str| crate::check::find(id).map_or(Severity::Fail, |d| d.severity);
+    let severity_of = |id: &str| crate::check::find(id).map_or(Severity::Fail, |d| d.severity);
     if let Some(a) = assertion_for(false) {
         let id = a.check.as_deref().unwrap_or_default();
         let message = format!("expected {}, got {}", a.expected, a.actual);
@@ -90,7 +87,10 @@ pub(crate) fn primary_failure(step: &StepReport, strict: bool) -> Option<Primary
         return Some(primary(id, severity_of(id), message));
     }
     if let Some(a) = assertions.first() {
-        let message = format!("{}: expected {}, got {}", a.description, a.expected, a.actual);
+        let message = format!(
+            "{}: expected {}, got {}",
+            a.description, a.expected, a.actual
+        );
         return Some(primary("assertion", Severity::Fail, message));
     }
     if let Some(error) = &step.error {
@@ -136,7 +136,10 @@ pub fn consequence_of(earlier: &[StepReport], step: &StepReport) -> Option<usize
     match step.status {
         Status::Passed => None,
         Status::Skipped => {
-            let unset = step.error.as_deref().is_some_and(|e| e.contains("is not set"));
+            let unset = step
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains("is not set"));
             if unset {
                 failed().next().map(root)
             } else {
@@ -152,7 +155,8 @@ pub fn consequence_of(earlier: &[StepReport], step: &StepReport) -> Option<usize
                 .filter(|s| {
                     let (m, p) = method_and_path(&s.request_line);
                     let collection = p.rsplit_once('/').map_or(p, |(c, _)| c);
-                    is_write(m) && (path == p || path == collection || path == p.trim_end_matches('/'))
+                    is_write(m)
+                        && (path == p || path == collection || path == p.trim_end_matches('/'))
                 })
                 .last()
                 .map(root)
@@ -176,7 +180,11 @@ fn request_kind(request_line: &str) -> String {
     let (method, path) = method_and_path(request_line);
     let mut segments = path.trim_start_matches('/').split('/');
     let collection = segments.next().unwrap_or_default();
-    let item = if segments.next().is_some() { "/{id}" } else { "" };
+    let item = if segments.next().is_some() {
+        "/{id}"
+    } else {
+        ""
+    };
     let query = if request_line.contains("filter=") {
         "?filter"
     } else {
@@ -423,7 +431,10 @@ mod tests {
         let problems = rank(&scenarios, false);
         assert_eq!(problems.len(), 1, "{problems:#?}");
         assert_eq!((problems[0].steps, problems[0].scenarios), (4, 2));
-        assert_eq!(problems[0].cause, "status.expected POST /Users -> no response: expected 201, got 400");
+        assert_eq!(
+            problems[0].cause,
+            "status.expected POST /Users -> no response: expected 201, got 400"
+        );
     }
 
     #[test]
