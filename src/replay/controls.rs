@@ -133,24 +133,15 @@ impl Stop {
 }
 
 static ANNOUNCED: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
-static QUIET: AtomicBool = AtomicBool::new(false);
 
 /// Tells the user, on stderr and once per `kind` per process, why the run is waiting (a 429
 /// back-off, a read settle): a wait over a second never goes unexplained.
 pub fn announce(kind: &'static str, message: &str) {
-    if QUIET.load(Ordering::Relaxed) {
-        return;
-    }
     let mut seen = ANNOUNCED.lock().unwrap_or_else(|e| e.into_inner());
     if !seen.contains(&kind) {
         seen.push(kind);
         eprintln!("note: {message}");
     }
-}
-
-/// Switches [`announce`] off (tests of the engine, commands that print their own notes).
-pub fn silence_announcements() {
-    QUIET.store(true, Ordering::Relaxed);
 }
 
 /// Everything run-wide that changes while the run goes on.

@@ -151,14 +151,15 @@ pub fn consequence_of(earlier: &[StepReport], step: &StepReport) -> Option<usize
             if method != "GET" || step.error.is_some() && step.exchanges.is_empty() {
                 return None;
             }
-            failed()
-                .filter(|s| {
+            earlier
+                .iter()
+                .rev()
+                .filter(|s| s.status == Status::Failed)
+                .find(|s| {
                     let (m, p) = method_and_path(&s.request_line);
                     let collection = p.rsplit_once('/').map_or(p, |(c, _)| c);
-                    is_write(m)
-                        && (path == p || path == collection || path == p.trim_end_matches('/'))
+                    is_write(m) && (path == p || path == collection)
                 })
-                .last()
                 .map(root)
         }
     }

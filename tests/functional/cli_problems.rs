@@ -208,7 +208,7 @@ fn stopped_by(signal: &str, code: i32) {
     let srv = rt.block_on(server_support::start(&["slow=100ms"]));
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_scimreplay"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_scimreplay"))
         .args([
             "run",
             "--target",
