@@ -128,11 +128,12 @@ fn is_write(method: &str) -> bool {
 }
 
 /// The step an earlier failure of the scenario explains `step`'s failure or skip by, if any:
-/// a step skipped because a variable is unset follows the first failed step; a failing read of
+/// a step skipped because a variable is unset follows the latest failed create (else the
+/// latest failed step); a failing read of
 /// a resource (or its collection) follows the failed write to it. Chains resolve to the root.
 pub fn consequence_of(earlier: &[StepReport], step: &StepReport) -> Option<usize> {
-    let root = |s: &StepReport| s.consequence_of.unwrap_or(s.index);
     let failed = || earlier.iter().filter(|s| s.status == Status::Failed);
+    let root = |s: &StepReport| s.consequence_of.unwrap_or(s.index);
     match step.status {
         Status::Passed => None,
         Status::Skipped => {
@@ -140,10 +141,17 @@ pub fn consequence_of(earlier: &[StepReport], step: &StepReport) -> Option<usize
                 .error
                 .as_deref()
                 .is_some_and(|e| e.contains("is not set"));
-            if unset {
-                failed().next().map(root)
-            } else {
-                None
+            // The variable is most likely a create's capture: the latest failed create, else
+            // the latest failed step.
+            let roots: Vec<&StepReport> = failed().filter(|s| s.consequence_of.is_none()).collect();
+            let create = roots
+                .iter()
+                .rev()
+                .find(|s| method_and_path(&s.request_line).0 == "POST");
+            match (unset, create, roots.last()) {
+                (false, _, _) => None,
+                (true, Some(c), _) => Some(c.index),
+                (true, None, last) => last.map(|s| s.index),
             }
         }
         Status::Failed => {
@@ -165,6 +173,7 @@ pub fn consequence_of(earlier: &[StepReport], step: &StepReport) -> Option<usize
     }
 }
 
+static URLS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"https?://[^\s)]+").unwrap());
 static QUOTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#""[^"]*""#).unwrap());
 static IDS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[0-9A-Za-z_-]*[0-9][0-9A-Za-z_-]{5,}|[0-9]{4,}").unwrap());
@@ -172,7 +181,8 @@ static IDS: LazyLock<Regex> =
 /// A message with its run-specific values (quoted strings, ids, long numbers) masked, so the
 /// same server behaviour on different resources reads the same.
 fn normalise(message: &str) -> String {
-    let quoted = QUOTED.replace_all(message, "\"…\"");
+    let urls = URLS.replace_all(message, "<url>");
+    let quoted = QUOTED.replace_all(&urls, "\"…\"");
     IDS.replace_all(&quoted, "<id>").into_owned()
 }
 
@@ -223,6 +233,10 @@ fn response_line(step: &StepReport) -> String {
 
 /// The cause a failure is grouped by.
 fn cause(p: &Primary, step: &StepReport) -> String {
+    if p.check == "error" {
+        // A transport failure is the same behaviour whatever the request.
+        return format!("error: {}", normalise(&p.message));
+    }
     if GENERIC.contains(&p.check.as_str()) || matches!(p.check.as_str(), "error" | "snapshot") {
         let status = status_of(step).map_or("no response".to_string(), |s| s.to_string());
         format!(

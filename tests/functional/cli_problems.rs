@@ -251,6 +251,39 @@ fn stopped_by(signal: &str, code: i32) {
 }
 
 #[test]
+fn a_deadline_stops_the_run_with_exit_3_and_a_report_of_what_ran() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let run = scimreplay(
+        &[
+            "run",
+            "--quirk",
+            "slow=100ms",
+            "--deadline",
+            "1s",
+            "--report-json",
+            report.to_str().unwrap(),
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("the --deadline passed"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("not run: the --deadline passed"),
+        "{}",
+        run.stdout
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(json["run"]["interrupted"], "the --deadline passed");
+}
+
+#[test]
 fn ctrl_c_cleans_up_writes_the_report_and_exits_130() {
     stopped_by("-INT", 130);
 }
