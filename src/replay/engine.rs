@@ -1,7 +1,7 @@
 //! The run engine: replays selected scenario instances in order (steps, then teardown), feeds
 //! every result to the reporters as events, and builds the run's result tree. It never prints.
 
-use super::client::{Client, Credentials, OutgoingRequest, TransportFailure};
+use super::client::{Client, Credentials, TransportFailure};
 use super::controls::{Controls, SettleObservation, StopReason};
 use super::exchange::{Exchange, RecordedResponse};
 use super::instance::InstanceState;
@@ -90,56 +90,6 @@ pub struct Engine<'a> {
 }
 
 impl Engine<'_> {
-    /// Okta's connection test, sent before anything else: a target that cannot be reached,
-    /// refuses the credentials or answers what Okta would stop at (404, a non-SCIM page, a
-    /// dropped connection) stops the run (exit 3) instead of failing every step;
-    /// `--keep-going` replays anyway past an answer. A token that cannot be sent is exit 2.
-    pub async fn preflight(&self) -> Result<(), RunAbort> {
-        const PROBE: &str = "/Users?startIndex=1&count=2";
-        let request = OutgoingRequest::okta(
-            "GET",
-            &self.base_url,
-            PROBE,
-            self.credentials.as_ref(),
-            None,
-        );
-        if let Some((name, _)) = request
-            .headers
-            .iter()
-            .find(|(_, v)| reqwest::header::HeaderValue::from_str(v).is_err())
-        {
-            return Err(RunAbort::BadToken(format!(
-                "the token cannot be sent: it makes the {name} header invalid (a line break or control character?); check the value of the token variable"
-            )));
-        }
-        let (exchange, failure) = self.client.send(&request).await;
-        let stop = match (failure, exchange.status()) {
-            (
-                Some(
-                    f @ (TransportFailure::Unreachable(_)
-                    | TransportFailure::Tls(_)
-                    | TransportFailure::Timeout(_)),
-                ),
-                _,
-            ) => return Err(RunAbort::Target(f)),
-            (_, Some(s @ (401 | 403))) => {
-                return Err(RunAbort::AuthRejected(format!(
-                    "Okta's connection test (GET {PROBE}) answered {s}; check the token and --auth mode"
-                )));
-            }
-            (Some(f), _) => Some(format!(
-                "the connection was dropped before an answer came back ({f}); check the port and the scheme (http:// or https://)"
-            )),
-            (None, _) => connection_test_verdict(&exchange),
-        };
-        match stop {
-            Some(what) if !self.controls.keep_going => Err(RunAbort::ConnectionTest(format!(
-                "Okta's connection test (GET {PROBE}) failed: {what}. Okta stops at this test, so nothing else can work; scimreplay stops too (--keep-going replays every scenario anyway)."
-            ))),
-            _ => Ok(()),
-        }
-    }
-
     /// Runs every instance, emitting events; returns the result tree.
     pub async fn run(
         &self,
@@ -535,36 +485,6 @@ impl Engine<'_> {
         all.sort_by_key(|s| std::cmp::Reverse(s.1.len()));
         all
     }
-}
-
-/// Why Okta would stop at this answer to its connection test, if it would: anything but a
-/// 2xx JSON answer (a 404 usually means the base URL lacks its SCIM path).
-fn connection_test_verdict(exchange: &Exchange) -> Option<String> {
-    let response = exchange.response.as_ref()?;
-    let status = response.status;
-    let reason = reqwest::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .map(|r| format!(" {r}"))
-        .unwrap_or_default();
-    if status == 404 {
-        return Some(format!(
-            "it answered 404{reason}. The base URL is probably wrong: it must be the URL under which /Users and /Groups are served, which usually ends in /scim/v2 (e.g. https://scim.example.com/scim/v2)"
-        ));
-    }
-    if !(200..300).contains(&status) {
-        return Some(format!("it answered {status}{reason} instead of 200"));
-    }
-    if response.json.is_none() {
-        let kind = response
-            .header("content-type")
-            .map(|c| format!(" ({c})"))
-            .unwrap_or_default();
-        return Some(format!(
-            "it answered {status} with a body that is not JSON{kind}, so it is not a SCIM ListResponse: the base URL probably points at a web page rather than the SCIM API"
-        ));
-    }
-    None
 }
 
 fn step_status(

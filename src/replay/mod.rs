@@ -7,6 +7,7 @@ pub mod engine;
 pub mod exchange;
 mod instance;
 mod parallel;
+mod preflight;
 pub mod render;
 pub mod result;
 pub mod step;
