@@ -177,6 +177,13 @@ pub struct RunArgs {
     /// Sync-loop cycles (import → compare → push) of the steady-state checks
     #[arg(long, default_value_t = crate::steady::DEFAULT_CYCLES, value_parser = clap::value_parser!(u32).range(1..=20), value_name = "N")]
     pub cycles: u32,
+    /// Replay every scenario even when Okta's connection test fails (Okta itself stops there)
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Bound the whole run: past it no new step is sent, what was created is cleaned up, and
+    /// the run exits 3 with a report of what ran
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub deadline: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Args)]

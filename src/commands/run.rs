@@ -9,6 +9,7 @@ use crate::cli::RunArgs;
 use crate::exit;
 use crate::profile::Profile;
 use crate::replay::client::{Client, Credentials, TransportFailure};
+use crate::replay::controls::{Controls, Stop, StopReason};
 use crate::replay::engine::{Engine, RunAbort, SnapshotJudge, SnapshotRequest};
 use crate::replay::render::random_alnum;
 use crate::replay::result::{RunReport, TargetInfo};
@@ -221,25 +222,62 @@ async fn replay(
         secrets: secrets.clone(),
         steady_state: plan.steady.then_some(args.cycles),
         jobs: args.jobs as usize,
-        wrote: Default::default(),
+        controls: Controls {
+            settle: Default::default(),
+            stop: Stop::with_deadline(args.deadline),
+            keep_going: args.keep_going,
+        },
     };
+    let stop = engine.controls.stop.clone();
+    let signals = tokio::spawn(watch_signals(stop.clone()));
+    let code = replay_checked(args, profile, &engine, base_url, plan.selected, info, &kept).await;
+    signals.abort();
+    let corrupt = corrupt_snapshot
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner());
+    match corrupt {
+        Some(e) if code != exit::TARGET => {
+            eprintln!(
+                "error: {e}\n  hint: restore it from version control, or delete it and re-record it with --update always"
+            );
+            exit::USAGE
+        }
+        _ => code,
+    }
+}
+
+/// The connection test, then the scenarios, reported to every enabled reporter.
+async fn replay_checked(
+    args: &RunArgs,
+    profile: &Profile,
+    engine: &Engine<'_>,
+    base_url: &str,
+    selected: &[crate::replay::engine::Instance<'_>],
+    info: TargetInfo,
+    kept: &SnapshotStore,
+) -> u8 {
+    let secrets = &engine.secrets;
     if let Err(abort) = engine.preflight().await {
         return report_abort(&abort, base_url);
     }
     let mut fanout = Fanout::new();
-    fanout.push(HumanReporter::new(
-        std::io::stdout(),
-        HumanOptions {
-            verbose: args.verbose,
-            strict: args.strict,
-            base_url: base_url.to_string(),
-        },
-    ));
+    fanout.push(
+        HumanReporter::new(
+            std::io::stdout(),
+            HumanOptions {
+                verbose: args.verbose,
+                strict: args.strict,
+                base_url: base_url.to_string(),
+                ci: args.ci || crate::snapshot::ci_from_env(),
+            },
+        )
+        .with_progress(),
+    );
     if let Some(path) = &args.report_json {
-        fanout.push(JsonReporter::new(path.clone(), secrets.clone()));
+        fanout.push(JsonReporter::new(path.clone(), secrets.to_vec()));
     }
     if let Some(path) = &args.report_junit {
-        fanout.push(JunitReporter::new(path.clone(), secrets.clone()));
+        fanout.push(JunitReporter::new(path.clone(), secrets.to_vec()));
     }
     if let Some(path) = &args.report_html {
         fanout.push(HtmlReporter::new(
@@ -252,30 +290,18 @@ async fn replay(
         fanout.push(EvidenceReporter::new(
             dir.clone(),
             profile.description.clone(),
-            secrets.clone(),
+            secrets.to_vec(),
         ));
     }
     fanout.push(LastRunRecorder::new());
-    let code = match engine.run(plan.selected, info, &mut fanout).await {
+    match engine.run(selected, info, &mut fanout).await {
         Ok(report) => {
             if compares_snapshots(args) {
-                finish_snapshots(&kept, &report, &profile.name, args.strict);
+                finish_snapshots(kept, &report, &profile.name, args.strict);
             }
-            outcome_code(&report)
+            outcome_code(&report, engine.controls.stop.reason())
         }
         Err(abort) => report_abort(&abort, base_url),
-    };
-    let corrupt = corrupt_snapshot
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner());
-    match corrupt {
-        Some(e) if code != exit::TARGET => {
-            eprintln!(
-                "error: {e}\n  hint: restore it from version control, or delete it and re-record it with --update always"
-            );
-            exit::USAGE
-        }
-        _ => code,
     }
 }
 
@@ -319,7 +345,53 @@ fn finish_snapshots(store: &SnapshotStore, report: &RunReport, profile: &str, st
     }
 }
 
-fn outcome_code(report: &RunReport) -> u8 {
+/// Ctrl-C and SIGTERM: the first asks the run to stop (no new step, clean-up, reports); a
+/// second exits at once.
+async fn watch_signals(stop: std::sync::Arc<Stop>) {
+    loop {
+        let reason = next_signal().await;
+        if stop.request(reason) {
+            eprintln!(
+                "{}: stopping after the steps in flight, cleaning up what the run created and writing the reports (signal again to exit at once)",
+                reason.describe()
+            );
+        } else {
+            std::process::exit(i32::from(reason.exit_code()));
+        }
+    }
+}
+
+#[cfg(unix)]
+async fn next_signal() -> StopReason {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = int.recv() => StopReason::Interrupt,
+        _ = term.recv() => StopReason::Terminate,
+    }
+}
+
+#[cfg(not(unix))]
+async fn next_signal() -> StopReason {
+    match tokio::signal::ctrl_c().await {
+        Ok(()) => StopReason::Interrupt,
+        Err(_) => std::future::pending().await,
+    }
+}
+
+fn outcome_code(report: &RunReport, stopped: Option<StopReason>) -> u8 {
+    if let Some(reason) = stopped {
+        eprintln!(
+            "error: the run stopped early: {}; the report covers what ran",
+            reason.describe()
+        );
+        return reason.exit_code();
+    }
     let summary = &report.summary;
     if summary.failed > 0 || summary.snapshot_differences > 0 {
         exit::FAILURES
@@ -350,6 +422,14 @@ pub(super) fn report_abort(abort: &RunAbort, base_url: &str) -> u8 {
         RunAbort::AuthRejected(m) => {
             eprintln!("error: authentication rejected by {base_url}: {m}");
             exit::TARGET
+        }
+        RunAbort::ConnectionTest(paragraph) => {
+            eprintln!("error: {paragraph}\n  target: {base_url}");
+            exit::TARGET
+        }
+        RunAbort::BadToken(m) => {
+            eprintln!("error: {m}");
+            exit::USAGE
         }
         RunAbort::Report(crate::report::ReportError::Output(e))
             if e.kind() == std::io::ErrorKind::BrokenPipe =>

@@ -217,7 +217,7 @@ async fn connection_test(
         )],
         steady_state: None,
         jobs: 1,
-        wrote: Default::default(),
+        controls: Default::default(),
     };
     engine
         .preflight()

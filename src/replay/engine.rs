@@ -1,7 +1,8 @@
 //! The run engine: replays selected scenario instances in order (steps, then teardown), feeds
 //! every result to the reporters as events, and builds the run's result tree. It never prints.
 
-use super::client::{Client, Credentials, OutgoingRequest, TransportFailure};
+use super::client::{Client, Credentials, TransportFailure};
+use super::controls::{Controls, SettleObservation, StopReason};
 use super::exchange::{Exchange, RecordedResponse};
 use super::instance::InstanceState;
 use super::render::{RenderContext, scenario_vars};
@@ -14,7 +15,6 @@ use crate::scenario::template::Vars;
 use crate::scenario::{Dialect, Scenario, Step};
 use crate::secrets::{Secret, scrub as scrub_secrets};
 use crate::snapshot::SnapshotOutcome;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// A scenario under one dialect, selected to run or skipped with a reason.
@@ -52,6 +52,13 @@ pub enum RunAbort {
     Target(TransportFailure),
     #[error("authentication rejected: {0}")]
     AuthRejected(String),
+    /// Okta's connection test got an answer Okta would stop at (404, HTML, a dropped
+    /// connection...): one paragraph saying what came back and what to check.
+    #[error("{0}")]
+    ConnectionTest(String),
+    /// The token cannot be sent as an HTTP header value (a usage error).
+    #[error("{0}")]
+    BadToken(String),
     #[error(transparent)]
     Report(#[from] ReportError),
 }
@@ -78,39 +85,11 @@ pub struct Engine<'a> {
     pub steady_state: Option<u32>,
     /// Scenario instances in flight at once (`--jobs`); 1 replays them one after another.
     pub jobs: usize,
-    /// Whether any write of the run has succeeded yet: before one, a failing read has nothing
-    /// to wait for (eventual consistency) and is not re-sent. Starts `false`.
-    pub wrote: AtomicBool,
+    /// The adaptive read-settle, the stop request and `--keep-going`.
+    pub controls: Controls,
 }
 
 impl Engine<'_> {
-    /// Okta's connection test, sent before anything else: a target that cannot be reached or
-    /// refuses the credentials stops the run (exit 3) instead of failing every step.
-    pub async fn preflight(&self) -> Result<(), RunAbort> {
-        let request = OutgoingRequest::okta(
-            "GET",
-            &self.base_url,
-            "/Users?startIndex=1&count=2",
-            self.credentials.as_ref(),
-            None,
-        );
-        let (exchange, failure) = self.client.send(&request).await;
-        match (failure, exchange.status()) {
-            (
-                Some(
-                    f @ (TransportFailure::Unreachable(_)
-                    | TransportFailure::Tls(_)
-                    | TransportFailure::Timeout(_)),
-                ),
-                _,
-            ) => Err(RunAbort::Target(f)),
-            (_, Some(s @ (401 | 403))) => Err(RunAbort::AuthRejected(format!(
-                "Okta's connection test (GET /Users?startIndex=1&count=2) answered {s}; check the token and --auth mode"
-            ))),
-            _ => Ok(()),
-        }
-    }
-
     /// Runs every instance, emitting events; returns the result tree.
     pub async fn run(
         &self,
@@ -137,7 +116,9 @@ impl Engine<'_> {
         }
         let summary = summarize(&scenarios, self.strict);
         let report = RunReport {
-            report_format: 1,
+            report_format: crate::report::json::REPORT_FORMAT,
+            problems: crate::report::problems::rank(&scenarios, self.strict),
+            interrupted: self.stopped().map(|r| r.describe().to_string()),
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
             started_at,
             duration: started.elapsed(),
@@ -163,6 +144,7 @@ impl Engine<'_> {
         for inst in instances {
             let report = match (&inst.skip, stop) {
                 (Some(reason), _) => skipped(inst, reason.clone()),
+                (None, _) if self.stopped().is_some() => self.not_run(inst),
                 (None, true) => skipped(
                     inst,
                     "not run: --fail-fast stopped the run after a failure".into(),
@@ -200,13 +182,16 @@ impl Engine<'_> {
     ) -> Result<ScenarioReport, RunAbort> {
         let name = format!("steady-state/{}", self.profile.name);
         let dialect = self.profile.dialect;
-        if stopped {
+        let halted = self.stopped().map(|r| format!("not run: {}", r.describe()));
+        if stopped || halted.is_some() {
             let report = ScenarioReport {
                 name,
                 file: "steady-state (built in)".into(),
                 dialect,
                 status: Status::Skipped,
-                skip_reason: Some("not run: --fail-fast stopped the run after a failure".into()),
+                skip_reason: Some(halted.unwrap_or_else(|| {
+                    "not run: --fail-fast stopped the run after a failure".into()
+                })),
                 duration: Duration::ZERO,
                 steps: Vec::new(),
             };
@@ -222,7 +207,7 @@ impl Engine<'_> {
             base_url: self.base_url.clone(),
             credentials: self.credentials.clone(),
             max_retry_wait: self.max_retry_wait,
-            read_settle: self.read_settle,
+            read_settle: self.controls.settle.period(self.read_settle),
             exchanges: Vec::new(),
             fatal: None,
         };
@@ -274,22 +259,36 @@ impl Engine<'_> {
         }
         let steps = scenario.def.steps.iter().map(|s| (s, false));
         let teardown = scenario.def.teardown.iter().map(|s| (s, true));
-        let mut reports = Vec::new();
+        let mut reports: Vec<StepReport> = Vec::new();
         let mut fatal = None;
         for (index, (step, is_teardown)) in steps.chain(teardown).enumerate() {
-            if step.dialect.is_some_and(|d| d != inst.dialect) || (fatal.is_some() && !is_teardown)
+            let halted = self.stopped().is_some();
+            if step.dialect.is_some_and(|d| d != inst.dialect)
+                || ((fatal.is_some() || halted) && !is_teardown)
             {
                 continue;
             }
-            let report = if let Some(reason) = self.feature_gap(step) {
+            let mut report = if let Some(reason) = self.feature_gap(step) {
                 skipped_step(index + 1, step, is_teardown, reason)
             } else {
-                let (report, f) = self
-                    .run_one(inst, index + 1, step, is_teardown, &mut vars, &mut state)
-                    .await;
-                fatal = fatal.or(f);
-                report
+                let run = self.run_one(inst, index + 1, step, is_teardown, &mut vars, &mut state);
+                match self.controls.stop.teardown_left() {
+                    // Once stopped, clean-up gets a bounded time, then is abandoned.
+                    Some(left) => match tokio::time::timeout(left, run).await {
+                        Ok((report, f)) => {
+                            fatal = fatal.or(f);
+                            report
+                        }
+                        Err(_) => break,
+                    },
+                    None => {
+                        let (report, f) = run.await;
+                        fatal = fatal.or(f);
+                        report
+                    }
+                }
             };
+            report.consequence_of = crate::report::problems::consequence_of(&reports, &report);
             reporter.handle(&Event::StepFinished {
                 scenario: &scenario.def.name,
                 dialect: inst.dialect,
@@ -367,6 +366,7 @@ impl Engine<'_> {
             checks: Vec::new(),
             snapshot: None,
             error: None,
+            consequence_of: None,
         })
     }
 
@@ -423,18 +423,21 @@ impl Engine<'_> {
             client: &self.client,
             base_url: &self.base_url,
             max_retry_wait: self.max_retry_wait,
-            // Eventual consistency needs a write to wait for.
-            read_settle: if self.wrote.load(Ordering::Relaxed) {
-                self.read_settle
-            } else {
-                Duration::ZERO
-            },
+            read_settle: self.controls.settle.period(self.read_settle),
         };
         let verified = match &step.verifies {
             Some(v) => state.last_exchange.get(v),
             None => self.implicit_write(step, vars, state),
         };
+        let just_created = state.just_created(verified);
         let mut run = run_step(step, vars, &ctx, &settings, verified).await;
+        let clean = run.error.is_none()
+            && run.assertions.iter().all(|a| a.passed)
+            && run.checks.iter().all(|c| c.passed);
+        if just_created && clean && run.attempts == 1 {
+            // The read right after a create already showed it: writes are visible at once.
+            self.controls.settle.observe(SettleObservation::Immediate);
+        }
         if teardown {
             // Harness clean-up, not Okta traffic: only the checks it lists judge it.
             run.checks
@@ -453,10 +456,14 @@ impl Engine<'_> {
                 "POST" | "PUT" | "PATCH" | "DELETE"
             );
             if write && last.status().is_some_and(|s| (200..300).contains(&s)) {
-                self.wrote.store(true, Ordering::Relaxed);
+                self.controls.settle.note_write();
             }
         }
+        if let Some(observed) = run.settle {
+            self.controls.settle.observe(observed);
+        }
         state.note_ids(step, vars);
+        state.previous = Some(step.name.clone());
         let secrets = self.all_secrets(vars);
         let request_line = run
             .exchanges
@@ -478,6 +485,7 @@ impl Engine<'_> {
             checks: run.checks,
             snapshot,
             error: run.error,
+            consequence_of: None,
         };
         report.status = step_status(&report, run.skipped, self.strict, self.new_snapshots_fail);
         (report, fatal)
@@ -518,6 +526,17 @@ impl Engine<'_> {
                 message,
             }),
         )
+    }
+
+    /// Why the run must stop (`--deadline`, a signal), if it must.
+    pub(super) fn stopped(&self) -> Option<StopReason> {
+        self.controls.stop.reason()
+    }
+
+    /// An instance never started because the run was stopped.
+    pub(super) fn not_run(&self, inst: &Instance<'_>) -> ScenarioReport {
+        let why = self.stopped().map_or("stopped", |r| r.describe());
+        skipped(inst, format!("not run: {why}"))
     }
 
     fn all_secrets(&self, vars: &Vars) -> Vec<Secret> {
@@ -606,6 +625,7 @@ fn skipped_step(index: usize, step: &Step, teardown: bool, reason: String) -> St
         checks: Vec::new(),
         snapshot: None,
         error: Some(reason),
+        consequence_of: None,
     }
 }
 

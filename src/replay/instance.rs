@@ -23,6 +23,8 @@ pub(super) struct InstanceState {
     pub(super) created: Vec<Created>,
     /// Resource paths (`/Users/<id>`) a DELETE was sent to, whatever it answered.
     pub(super) deleted: HashSet<String>,
+    /// The name of the step run last (for reads that directly follow a create).
+    pub(super) previous: Option<String>,
 }
 
 /// `/Users/<id>` of a URL under the base URL (query dropped).
@@ -77,6 +79,23 @@ impl InstanceState {
             self.writes.insert(path, ex.clone());
         } else {
             self.writes.remove(&path);
+        }
+    }
+
+    /// Whether `verified` is the successful create sent by the step just before.
+    pub(super) fn just_created(&self, verified: Option<&Exchange>) -> bool {
+        let previous = self
+            .previous
+            .as_ref()
+            .and_then(|n| self.last_exchange.get(n));
+        match (verified, previous) {
+            (Some(v), Some(p)) => {
+                p.request.method == "POST"
+                    && p.status().is_some_and(|s| (200..300).contains(&s))
+                    && v.request.url == p.request.url
+                    && v.duration == p.duration
+            }
+            _ => false,
         }
     }
 

@@ -3,10 +3,12 @@
 pub mod assert;
 mod cleanup;
 pub mod client;
+pub mod controls;
 pub mod engine;
 pub mod exchange;
 mod instance;
 mod parallel;
+mod preflight;
 pub mod render;
 pub mod result;
 pub mod step;

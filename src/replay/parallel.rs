@@ -85,6 +85,9 @@ impl Engine<'_> {
         if let Some(reason) = &inst.skip {
             return (skipped(inst, reason.clone()), None);
         }
+        if self.stopped().is_some() {
+            return (self.not_run(inst), None);
+        }
         if stop.load(Ordering::SeqCst) {
             let why = "not run: --fail-fast stopped the run after a failure";
             return (skipped(inst, why.into()), None);

@@ -65,6 +65,10 @@ pub struct StepReport {
     pub snapshot: Option<SnapshotOutcome>,
     /// Why the step was skipped or could not be run (missing variable, transport error...).
     pub error: Option<String>,
+    /// Index of the earlier step of the same scenario whose failure this step's failure (or
+    /// skip) follows from: a read-back after a refused write, an unset variable. Such a step
+    /// is not a problem of its own.
+    pub consequence_of: Option<usize>,
 }
 
 impl StepReport {
@@ -133,4 +137,44 @@ pub struct RunReport {
     pub strict: bool,
     pub scenarios: Vec<ScenarioReport>,
     pub summary: Summary,
+    /// Distinct problems, ranked (fails first, then Okta's lifecycle order).
+    pub problems: Vec<Problem>,
+    /// Why the run stopped before replaying everything (`--deadline`, a signal), if it did.
+    pub interrupted: Option<String>,
+}
+
+/// One distinct problem of a run: one check failing for one cause, however many steps show it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Problem {
+    /// The check id (`status.expected`, `filter.case-insensitive`...), `assertion` for a
+    /// scenario assertion without one, `error` for a step that could not run, `snapshot`.
+    pub check: String,
+    pub severity: Severity,
+    /// What was found, from the first step that shows it.
+    pub message: String,
+    /// The normalised cause the steps were grouped by (check id, request kind, answer).
+    pub cause: String,
+    /// Steps showing the problem (consequences not counted).
+    pub steps: usize,
+    /// Scenario instances with at least one such step.
+    pub scenarios: usize,
+    /// Later steps that failed or were skipped only because of these steps.
+    pub consequences: usize,
+    pub hint: String,
+    pub reference: String,
+    pub example: ProblemExample,
+}
+
+/// Where a problem was first seen.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ProblemExample {
+    pub scenario: String,
+    pub dialect: Dialect,
+    pub step_index: usize,
+    pub step: String,
+    pub request_line: String,
+    /// The response status, or `None` when no response came back.
+    pub status: Option<u16>,
+    /// What came back, in one line: `400 {"detail":"…"}` or the transport error.
+    pub response: String,
 }

@@ -3,6 +3,7 @@
 
 use super::assert;
 use super::client::{Client, OutgoingRequest, TransportFailure};
+use super::controls::SettleObservation;
 use super::exchange::Exchange;
 use super::render::{RenderContext, RenderError, render_request};
 use super::result::{AssertionOutcome, CheckOutcome};
@@ -15,6 +16,9 @@ use std::time::{Duration, Instant};
 
 /// Okta retries a 429 at most this many times (docs/okta-reference.md#s6).
 const MAX_429_ATTEMPTS: u32 = 10;
+/// The longest a request may spend waiting out 429s in total, whatever `Retry-After` says:
+/// past it the last 429 is the answer (documented in docs/reports.md).
+pub const MAX_429_TOTAL_WAIT: Duration = Duration::from_secs(120);
 /// Pages Okta would read at most before the harness gives up on a runaway `totalResults`.
 const MAX_PAGES: u32 = 200;
 
@@ -56,6 +60,8 @@ pub struct StepRun {
     pub skipped: bool,
     /// A transport failure that means the target is gone (unreachable or TLS).
     pub fatal: Option<TransportFailure>,
+    /// What re-sending a failing read showed about the target's consistency.
+    pub settle: Option<SettleObservation>,
 }
 
 /// Runs a step. `verified` is the last exchange of the step named by `verifies:`.
@@ -84,6 +90,9 @@ pub async fn run_step(
             run.assertions.iter().any(|a| !a.passed) || run.checks.iter().any(|c| !c.passed);
         let settled = !failed || run.error.is_some() || run.skipped;
         if settled || Instant::now() + WALK_RETRY_INTERVAL >= deadline {
+            if !settled {
+                run.settle = Some(SettleObservation::Exhausted);
+            }
             run.attempts += earlier_attempts;
             return run;
         }
@@ -111,6 +120,7 @@ async fn run_step_once(
         error: None,
         skipped: false,
         fatal: None,
+        settle: None,
     };
     let iterations = match iteration_values(step, vars) {
         Ok(i) => i,
@@ -146,9 +156,10 @@ async fn run_step_once(
                 return run;
             }
         };
-        let (exchanges, attempts, fatal) =
+        let (exchanges, attempts, fatal, observed) =
             send_judged(step, &request, &iter_vars, settings, verified).await;
         run.attempts += attempts;
+        run.settle = run.settle.or(observed);
         let first_new = run.exchanges.len();
         run.exchanges.extend(exchanges);
         if let Some(f) = fatal {
@@ -245,51 +256,71 @@ fn is_loop(step: &Step) -> bool {
     step.repeat.is_some() || step.for_each.is_some() || step.pages
 }
 
-/// Sends a request, honouring 429 + Retry-After as Okta does and `eventually` polling.
+/// Sends a request, honouring 429 + Retry-After as Okta does and `eventually` polling; also
+/// says what a settled read showed about the target's consistency.
 async fn send_judged(
     step: &Step,
     request: &OutgoingRequest,
     vars: &Vars,
     settings: &StepSettings<'_>,
     verified: Option<&Exchange>,
-) -> (Vec<Exchange>, u32, Option<TransportFailure>) {
+) -> (
+    Vec<Exchange>,
+    u32,
+    Option<TransportFailure>,
+    Option<SettleObservation>,
+) {
+    let settles = (step.eventually.is_some()
+        || verified.is_some()
+        || step.request.method == crate::scenario::Method::Get)
+        && !is_loop(step);
     let deadline = match &step.eventually {
-        Some(e) => {
+        // `eventually:` polls for consistency too: bounded by the same adaptive settle.
+        Some(e) if !settings.read_settle.is_zero() => {
             let timeout = humantime::parse_duration(&e.timeout).unwrap_or(Duration::from_secs(5));
             let interval =
                 humantime::parse_duration(&e.interval).unwrap_or(Duration::from_millis(250));
-            Some((Instant::now() + timeout, interval))
+            Some((Instant::now() + timeout.min(settings.read_settle), interval))
         }
+        Some(_) => None,
         // A read (GET) is side-effect free: re-sent until it passes, for eventually consistent
         // servers; the lag shows as extra attempts.
-        None if (verified.is_some() || step.request.method == crate::scenario::Method::Get)
-            && !is_loop(step)
-            && !settings.read_settle.is_zero() =>
-        {
-            Some((
-                Instant::now() + settings.read_settle,
-                Duration::from_millis(100),
-            ))
-        }
+        None if settles && !settings.read_settle.is_zero() => Some((
+            Instant::now() + settings.read_settle,
+            Duration::from_millis(100),
+        )),
         None => None,
     };
     let mut exchanges = Vec::new();
     let mut attempts = 0;
+    let mut sends = 0;
     loop {
         let (mut got, n, fatal) = send_with_rate_limit(request, settings).await;
         attempts += n;
+        sends += 1;
         let passed = fatal.is_none()
             && got.last().is_some_and(|last| {
                 iteration_passes(step, last, vars, settings.base_url, verified)
             });
         exchanges.append(&mut got);
+        let exhausted = !passed && fatal.is_none() && deadline.is_some() && settles;
+        let observed = exhausted.then_some(SettleObservation::Exhausted);
         match deadline {
             Some((until, interval))
                 if !passed && fatal.is_none() && Instant::now() + interval < until =>
             {
+                if settles && sends == 1 && settings.read_settle > Duration::from_secs(1) {
+                    super::controls::announce(
+                        "settle",
+                        &format!(
+                            "a read after a write does not show it yet: re-sending it for up to {} (--read-settle) in case the target is eventually consistent",
+                            humantime::format_duration(settings.read_settle)
+                        ),
+                    );
+                }
                 tokio::time::sleep(interval).await;
             }
-            _ => return (exchanges, attempts, fatal),
+            _ => return (exchanges, attempts, fatal, observed),
         }
     }
 }
@@ -299,9 +330,12 @@ pub(crate) async fn send_with_rate_limit(
     settings: &StepSettings<'_>,
 ) -> (Vec<Exchange>, u32, Option<TransportFailure>) {
     let mut exchanges = Vec::new();
+    let mut waited = Duration::ZERO;
     for attempt in 1..=MAX_429_ATTEMPTS {
         let (exchange, failure) = settings.client.send(request).await;
-        let retry = exchange.status() == Some(429) && attempt < MAX_429_ATTEMPTS;
+        let retry = exchange.status() == Some(429)
+            && attempt < MAX_429_ATTEMPTS
+            && waited < MAX_429_TOTAL_WAIT;
         let wait = exchange
             .response
             .as_ref()
@@ -311,8 +345,22 @@ pub(crate) async fn send_with_rate_limit(
         if failure.is_some() || !retry {
             return (exchanges, attempt, failure);
         }
-        // Okta waits Retry-After seconds, or 5 minutes without a usable header; the harness caps it.
-        let wait = Duration::from_secs(wait.unwrap_or(300)).min(settings.max_retry_wait);
+        // Okta waits Retry-After seconds (5 minutes without a usable header), doubling on each
+        // further 429; the harness caps each wait and their total.
+        let doubling = 1u64 << (attempt - 1).min(16);
+        let wait = Duration::from_secs(wait.unwrap_or(300).saturating_mul(doubling))
+            .min(settings.max_retry_wait)
+            .min(MAX_429_TOTAL_WAIT - waited);
+        if wait > Duration::from_secs(1) {
+            super::controls::announce(
+                "429",
+                &format!(
+                    "the target answered 429 Too Many Requests: waiting {} before retrying, as Okta does (capped by --max-retry-wait)",
+                    humantime::format_duration(wait)
+                ),
+            );
+        }
+        waited += wait;
         tokio::time::sleep(wait).await;
     }
     let n = exchanges.len() as u32;

@@ -3,7 +3,7 @@
 //! (expected/actual, check id with hint and reference, transport error, snapshot diff), its
 //! one-line reason, and the curl `-v` style HTTP transcript.
 
-use super::{Verdict, format_duration};
+use super::format_duration;
 use crate::check::Severity;
 use crate::replay::exchange::Exchange;
 use crate::replay::result::{Status, StepReport};
@@ -31,7 +31,7 @@ pub(crate) struct Line {
 }
 
 impl Line {
-    fn new(indent: usize, tone: Tone, text: impl Into<String>) -> Self {
+    pub(crate) fn new(indent: usize, tone: Tone, text: impl Into<String>) -> Self {
         Line {
             indent,
             tone,
@@ -58,7 +58,7 @@ fn push_indented(out: &mut String, indent: usize, text: &str) {
 }
 
 /// Where a check is documented, as `see:` shows it.
-fn reference_text(reference: &str) -> String {
+pub(crate) fn reference_text(reference: &str) -> String {
     if reference.starts_with("docs/okta-reference.md") {
         reference.to_string()
     } else {
@@ -67,7 +67,7 @@ fn reference_text(reference: &str) -> String {
 }
 
 /// The tone of one line of a unified diff.
-fn diff_tone(line: &str) -> Tone {
+pub(crate) fn diff_tone(line: &str) -> Tone {
     if line.starts_with("@@") {
         Tone::Hunk
     } else if line.starts_with('-') {
@@ -214,44 +214,10 @@ pub(crate) fn warning_lines(step: &StepReport) -> Vec<Line> {
         .collect()
 }
 
-/// The one-line reason a step failed: the first failing check id in brackets, e.g.
+/// The one-line reason a step failed, led by its most specific check id in brackets, e.g.
 /// `[status.expected] expected 201, got 200`. `None` when the step did not fail.
 pub(crate) fn first_failure(step: &StepReport, strict: bool) -> Option<String> {
-    if Verdict::of(step, strict) != Verdict::Fail {
-        return None;
-    }
-    if let Some(a) = step.assertions.iter().find(|a| !a.passed) {
-        return Some(match &a.check {
-            Some(id) => format!("[{id}] expected {}, got {}", a.expected, a.actual),
-            None => format!(
-                "[assertion] {}: expected {}, got {}",
-                a.description, a.expected, a.actual
-            ),
-        });
-    }
-    if let Some(c) = step.failing_checks(strict).next() {
-        return Some(format!("[{}] {}", c.id, c.message));
-    }
-    if let Some(SnapshotOutcome::Mismatch { changed_paths, .. }) = &step.snapshot {
-        let changed = if changed_paths.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", changed_paths.join(", "))
-        };
-        return Some(format!("[snapshot] snapshot differs{changed}"));
-    }
-    if let Some(SnapshotOutcome::Error { message, .. }) = &step.snapshot {
-        return Some(format!("[snapshot] not compared: {message}"));
-    }
-    if let Some(SnapshotOutcome::New { file, .. }) = &step.snapshot {
-        return Some(format!(
-            "[snapshot] new snapshot, not in the baseline yet: {file} (review, then `scimreplay accept`)"
-        ));
-    }
-    if let Some(error) = &step.error {
-        return Some(format!("[error] {error}"));
-    }
-    Some("[step] failed".to_string())
+    super::problems::primary_failure(step, strict).map(|p| format!("[{}] {}", p.check, p.message))
 }
 
 /// True when the step's failure is a runtime error (transport, missing variable) rather

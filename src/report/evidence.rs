@@ -65,6 +65,7 @@ impl Reporter for EvidenceReporter {
 pub fn render_markdown(report: &RunReport, profile_description: &str) -> String {
     let mut md = String::new();
     header(&mut md, report, profile_description);
+    ranked_problems(&mut md, report);
     scenarios_table(&mut md, report);
     problems(&mut md, report, Verdict::Fail, "Failures");
     problems(&mut md, report, Verdict::Warn, "Warnings");
@@ -134,6 +135,37 @@ fn header(md: &mut String, report: &RunReport, profile_description: &str) {
         "\nEvery request was replayed with Okta's own wire format; tokens and passwords are \
          redacted throughout. `report.json` beside this file holds every request and response.\n",
     );
+}
+
+/// The distinct problems, ranked, each led by its check: what to fix first.
+fn ranked_problems(md: &mut String, report: &RunReport) {
+    if report.problems.is_empty() {
+        return;
+    }
+    md.push_str("\n## Problems, most important first\n\n");
+    for (n, p) in report.problems.iter().enumerate() {
+        let e = &p.example;
+        let _ = writeln!(
+            md,
+            "{}. **{}** `[{}]` {} — {} in {}; first in `{}` [{}] step {:02} {}: `{}` → {}",
+            n + 1,
+            p.severity,
+            p.check,
+            p.message.replace('\n', " "),
+            plural(p.steps, "step"),
+            plural(p.scenarios, "scenario"),
+            e.scenario,
+            e.dialect,
+            e.step_index,
+            e.step,
+            e.request_line,
+            e.status
+                .map_or("no response".to_string(), |s| s.to_string()),
+        );
+        if !p.hint.is_empty() {
+            let _ = writeln!(md, "   Fix: {}", p.hint);
+        }
+    }
 }
 
 fn scenarios_table(md: &mut String, report: &RunReport) {

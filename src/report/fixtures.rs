@@ -79,6 +79,7 @@ pub fn step(index: usize, name: &str, request_line: &str, ex: Vec<Exchange>) -> 
         checks: Vec::new(),
         snapshot: None,
         error: None,
+        consequence_of: None,
     }
 }
 
@@ -303,8 +304,10 @@ pub fn report_of(scenarios: Vec<ScenarioReport>, strict: bool) -> RunReport {
         target: target(),
         profile: "okta-aiw".to_string(),
         strict,
+        problems: crate::report::problems::rank(&scenarios, strict),
         scenarios,
         summary,
+        interrupted: None,
     }
 }
 

@@ -11,8 +11,8 @@ use super::{Event, ReportError, Reporter};
 use crate::fsutil::write_atomic;
 use crate::replay::exchange::{Exchange, RecordedRequest, RecordedResponse};
 use crate::replay::result::{
-    AssertionOutcome, CheckOutcome, RunReport, ScenarioReport, Status, StepReport, Summary,
-    TargetInfo,
+    AssertionOutcome, CheckOutcome, Problem, RunReport, ScenarioReport, Status, StepReport,
+    Summary, TargetInfo,
 };
 use crate::scenario::Dialect;
 use crate::secrets::Secret;
@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// Version of the JSON report schema; bumped on any incompatible change.
-pub const REPORT_FORMAT: u32 = 1;
+pub const REPORT_FORMAT: u32 = 2;
 
 /// Writes the JSON report when the run finishes.
 pub struct JsonReporter {
@@ -63,6 +63,7 @@ struct JsonReport<'a> {
     report_format: u32,
     run: JsonRun<'a>,
     summary: &'a Summary,
+    problems: &'a [Problem],
     scenarios: Vec<JsonScenario<'a>>,
 }
 
@@ -75,6 +76,7 @@ struct JsonRun<'a> {
     target: &'a TargetInfo,
     profile: &'a str,
     strict: bool,
+    interrupted: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -101,6 +103,7 @@ struct JsonStep<'a> {
     checks: &'a [CheckOutcome],
     snapshot: Option<&'a SnapshotOutcome>,
     error: Option<&'a str>,
+    consequence_of: Option<usize>,
     exchanges: Vec<JsonExchange<'a>>,
 }
 
@@ -140,8 +143,10 @@ impl<'a> From<&'a RunReport> for JsonReport<'a> {
                 target: &r.target,
                 profile: &r.profile,
                 strict: r.strict,
+                interrupted: r.interrupted.as_deref(),
             },
             summary: &r.summary,
+            problems: &r.problems,
             scenarios: r.scenarios.iter().map(JsonScenario::from).collect(),
         }
     }
@@ -175,6 +180,7 @@ impl<'a> From<&'a StepReport> for JsonStep<'a> {
             checks: &s.checks,
             snapshot: s.snapshot.as_ref(),
             error: s.error.as_deref(),
+            consequence_of: s.consequence_of,
             exchanges: s.exchanges.iter().map(JsonExchange::from).collect(),
         }
     }
@@ -221,7 +227,7 @@ mod tests {
         let report = fixtures::run_report(false);
         let text = render_json(&report).unwrap();
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(value["report_format"], 1);
+        assert_eq!(value["report_format"], 2);
         insta::assert_snapshot!(text);
     }
 

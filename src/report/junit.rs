@@ -92,7 +92,11 @@ fn step_case(scenario: &ScenarioReport, step: &StepReport, report: &RunReport) -
                 status
             } else {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                status.set_message(first_failure(step, strict).unwrap_or_default());
+                let reason = first_failure(step, strict).unwrap_or_default();
+                status.set_message(match step.consequence_of {
+                    Some(root) => format!("consequence of step {root:02} failing: {reason}"),
+                    None => reason,
+                });
                 status
             };
             status.set_description(block);

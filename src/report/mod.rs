@@ -18,6 +18,7 @@ pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod problems;
 
 pub use evidence::EvidenceReporter;
 pub use html::HtmlReporter;

@@ -306,5 +306,6 @@ fn step(
         checks,
         snapshot: None,
         error: None,
+        consequence_of: None,
     }
 }

@@ -252,7 +252,7 @@ fn a_first_run_records_a_baseline_without_failing_and_later_new_steps_fail() {
     assert!(
         first
             .stdout
-            .contains("new snapshots recorded as pending files"),
+            .contains("new snapshots, no baseline for this target and profile yet — written as pending files under"),
         "{}",
         first.stdout
     );
@@ -402,8 +402,8 @@ fn partitions_split_the_suite_without_overlap() {
         first.stdout,
         second.stdout
     );
-    assert!(first.stdout.contains("scenario steady-state/"));
-    assert!(!second.stdout.contains("scenario steady-state/"));
+    assert!(first.stdout.contains("] steady-state/"));
+    assert!(!second.stdout.contains("] steady-state/"));
 }
 
 /// A quirky embedded server is judged by the checks, not by the clean server's snapshots: a
@@ -513,11 +513,13 @@ fn concurrent_runs_match_the_sequential_run() {
             "{}",
             run.stdout
         );
+        // Scenario lines without their durations.
+        let duration = regex::Regex::new(r"\[\s*[0-9.]+(ms|s)\] ").unwrap();
         let order: Vec<String> = run
             .stdout
             .lines()
-            .filter(|l| l.starts_with("scenario ") || l.contains("SKIP scenario"))
-            .map(str::to_string)
+            .filter(|l| l.contains(" [put]") || l.contains(" [patch]"))
+            .map(|l| duration.replace(l, "").into_owned())
             .collect();
         (
             order,
@@ -568,6 +570,7 @@ teardown:
     let run = scimreplay(
         &[
             "run",
+            "-v",
             "--read-settle",
             "300ms",
             "--no-steady-state",

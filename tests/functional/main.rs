@@ -7,6 +7,7 @@ mod cli_support;
 mod server_support;
 
 mod check_faults;
+mod cli_problems;
 mod cli_run;
 mod client_compression;
 mod client_redirects;
