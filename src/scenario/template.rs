@@ -108,12 +108,7 @@ impl Vars {
                 .unwrap_or_default()
                 .trim()
                 .to_string();
-            let why = match value.as_str() {
-                "" => Some("empty"),
-                "." | ".." => Some("a dot segment"),
-                _ => None,
-            };
-            if let Some(why) = why {
+            if let Some(why) = unusable_segment(&value) {
                 return Err(TemplateError::BadPathSegment { name, why });
             }
             let already_encoded = expr.split('|').next_back().map(str::trim) == Some("url");
@@ -271,6 +266,16 @@ pub fn as_text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         other => other.to_string(),
+    }
+}
+
+/// Why a value cannot stand as one path segment (empty, `.` or `..`, which a URL resolves away
+/// to another resource or the collection), or `None` when it can once percent-encoded.
+pub fn unusable_segment(value: &str) -> Option<&'static str> {
+    match value {
+        "" => Some("empty"),
+        "." | ".." => Some("a dot segment"),
+        _ => None,
     }
 }
 

@@ -103,7 +103,9 @@ impl Session {
 /// An empty, `.` or `..` id is no id: it could only address the collection or a parent.
 pub fn id_of(body: Option<&Value>) -> Option<String> {
     let id = body?.get("id")?.as_str()?;
-    (!matches!(id, "" | "." | "..")).then(|| id.to_string())
+    crate::scenario::template::unusable_segment(id)
+        .is_none()
+        .then(|| id.to_string())
 }
 
 /// The Resources of a ListResponse (empty when the body is not one).

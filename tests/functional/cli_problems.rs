@@ -96,7 +96,7 @@ fn a_server_refusing_every_create_is_one_problem_with_its_consequences_folded() 
             "never",
         ],
         Some(dir.path()),
-        &[("T", "tok")],
+        &[("T", "tok-for-tests")],
     );
     drop(server);
     drop(rt);
@@ -112,12 +112,12 @@ fn a_server_refusing_every_create_is_one_problem_with_its_consequences_folded() 
 
 #[test]
 fn a_wrong_base_url_stops_at_the_connection_test_with_exit_3() {
-    let server = TestServer::start("tok", &[]);
+    let server = TestServer::start("tok-for-tests", &[]);
     let wrong = server.base_url.trim_end_matches("/scim/v2").to_string();
     let run = scimreplay(
         &["run", "--target", &wrong, "--token-env", "T"],
         None,
-        &[("T", "tok")],
+        &[("T", "tok-for-tests")],
     );
     assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.is_empty(), "{}", run.stdout);
@@ -138,7 +138,7 @@ fn a_wrong_base_url_stops_at_the_connection_test_with_exit_3() {
             "no",
         ],
         None,
-        &[("T", "tok")],
+        &[("T", "tok-for-tests")],
     );
     assert_eq!(anyway.code, 1, "{}{}", anyway.stdout, anyway.stderr);
 }
@@ -167,7 +167,7 @@ fn a_connection_dropped_at_the_connection_test_exits_3() {
             "5s",
         ],
         None,
-        &[("T", "tok")],
+        &[("T", "tok-for-tests")],
     );
     assert_eq!(run.code, 3, "{}{}", run.stdout, run.stderr);
     let detail = regex::Regex::new(r"came back \(.*\);").unwrap();
@@ -187,7 +187,7 @@ fn a_connection_dropped_at_the_connection_test_exits_3() {
 
 #[test]
 fn a_token_that_cannot_be_sent_is_a_usage_error() {
-    let server = TestServer::start("tok", &[]);
+    let server = TestServer::start("tok-for-tests", &[]);
     let run = scimreplay(
         &["run", "--target", &server.base_url, "--token-env", "T"],
         None,

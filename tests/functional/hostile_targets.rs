@@ -170,7 +170,7 @@ fn tls_words_in_the_url_do_not_make_a_dropped_connection_a_tls_failure() {
     let run = run_at(rt, &base, &[]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("error: connection failed"),
+        run.stdout.contains("[error] connection failed"),
         "{}",
         run.stdout
     );

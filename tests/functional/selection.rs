@@ -140,7 +140,7 @@ fn rerun_failed_replays_only_what_failed_and_a_narrow_run_has_no_steady_pass() {
         let again = scimreplay(&args, d, &[]);
         assert_eq!(again.code, 0, "{}{}", again.stdout, again.stderr);
         assert!(
-            again.stdout.contains("scenario okta/deactivate [patch]"),
+            again.stdout.contains("okta/deactivate [patch]"),
             "{}",
             again.stdout
         );
