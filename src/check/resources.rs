@@ -190,22 +190,44 @@ pub fn last_modified_moves(input: &CheckInput) -> Verdict {
         field(&before, "lastModified"),
         field(after, "lastModified"),
     ) {
-        (Some(v0), Some(v1), Some(t0), Some(t1)) if v0 != v1 => verdict_moved(t0 == t1, &t1, write),
+        (Some(v0), Some(v1), Some(t0), Some(t1)) if v0 != v1 && t0 == t1 => {
+            frozen_verdict(&t1, write)
+        }
+        (Some(_), Some(_), Some(_), Some(_)) => Verdict::Pass,
         _ => Verdict::NotApplicable,
     }
 }
 
-fn verdict_moved(frozen: bool, at: &Value, write: &Exchange) -> Verdict {
-    if frozen {
-        Verdict::Fail(format!(
-            "meta.version changed but meta.lastModified is still {at} after the {} answered {}",
+/// An unchanged `lastModified` is only evidence of a frozen clock once the server's own clock
+/// (the write response's `Date`) is at least [`CLOCK_GRANULARITY`] past it: a correct server
+/// that stamps whole seconds (or a fast one that wrote within the same millisecond) keeps the
+/// same value for writes that close together.
+fn frozen_verdict(at: &Value, write: &Exchange) -> Verdict {
+    let stamped = at
+        .as_str()
+        .and_then(|t| humantime::parse_rfc3339_weak(t).ok());
+    let server_now = write
+        .response
+        .as_ref()
+        .and_then(|r| r.header("date"))
+        .and_then(|d| httpdate::parse_http_date(d).ok());
+    let (Some(stamped), Some(server_now)) = (stamped, server_now) else {
+        return Verdict::NotApplicable; // no way to tell a frozen clock from a coarse one
+    };
+    match server_now.duration_since(stamped) {
+        Ok(elapsed) if elapsed >= CLOCK_GRANULARITY => Verdict::Fail(format!(
+            "meta.version changed but meta.lastModified is still {at} after the {} answered {} (the server's Date says {}s later)",
             write.request.method,
-            write.status().unwrap_or(0)
-        ))
-    } else {
-        Verdict::Pass
+            write.status().unwrap_or(0),
+            elapsed.as_secs()
+        )),
+        _ => Verdict::NotApplicable,
     }
 }
+
+/// How far the server's clock must be past an unchanged `lastModified` before it counts as
+/// frozen (whole-second timestamps, and an HTTP `Date` that is itself whole seconds).
+const CLOCK_GRANULARITY: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub fn retry_after(exchanges: &[Exchange]) -> Verdict {
     for ex in exchanges.iter().filter(|e| e.status() == Some(429)) {

@@ -142,7 +142,7 @@ quirks! {
     RelativeMetaLocation => "relative-meta-location", Tolerates("Okta reads the id from the body, never Location or meta.location (warn)"),
         "Location and meta.location are relative paths (/Users/{id})";
     LastModifiedFrozen => "last-modified-frozen", Tolerates("Okta does not read meta.lastModified to decide what to push (warn)"),
-        "meta.lastModified stays at the creation time after every write";
+        "meta.lastModified stays at one fixed past instant (2020-01-01) after every write";
     DuplicateMemberAdd => "duplicate-member-add", Tolerates("the member set Okta reads is the same; the duplicate entry is data quality (warn)"),
         "a PATCH add of a member who is already in the group lists the member twice";
     UserDeleteDeactivates => "user-delete-deactivates", Tolerates("Okta never DELETEs users (it deactivates them), so the soft delete is never reached by Okta"),
@@ -171,6 +171,12 @@ impl Quirk {
             Quirk::StaleReads | Quirk::RateLimit | Quirk::RateLimitNoRetryAfter | Quirk::Slow
         )
     }
+}
+
+/// The instant the `last-modified-frozen` quirk stamps as every resource's `meta.lastModified`
+/// (2020-01-01T00:00:00Z), whatever is written.
+pub fn frozen_clock() -> std::time::SystemTime {
+    std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_577_836_800)
 }
 
 /// The parsed set of active quirks.

@@ -378,7 +378,7 @@ pub fn render(kind: ResourceKind, r: &Resource, ctx: &RenderContext<'_>) -> Valu
             "resourceType": kind.name(),
             "created": timestamp(r.created),
             "lastModified": timestamp(if ctx.quirks.last_modified_frozen {
-                r.created
+                super::quirks::frozen_clock()
             } else {
                 r.modified
             }),

@@ -655,7 +655,7 @@ async fn last_modified_frozen() {
         u["title"] = json!("Boss");
         let put = s.okta("PUT", &p, Some(&u)).await.json();
         (
-            put["meta"]["created"].clone(),
+            u["meta"]["lastModified"].clone(),
             put["meta"]["lastModified"].clone(),
             put["meta"]["version"] != u["meta"]["version"],
         )
@@ -663,6 +663,7 @@ async fn last_modified_frozen() {
     assert_ne!(n.0, n.1);
     assert!(n.2);
     assert_eq!(q.0, q.1);
+    assert_eq!(q.1, "2020-01-01T00:00:00.000Z");
     assert!(q.2, "the version still moves");
 }
 
