@@ -63,7 +63,7 @@ fn list_quirks() -> String {
         .max()
         .unwrap_or(0);
     let mut out = String::from(
-        "Quirk modes (enable with --quirk NAME[=VALUE]; [okta-ok] = Okta tolerates it):\n",
+        "Quirk modes (enable with --quirk NAME[=VALUE]; [okta-ok] = neither Okta's provisioning nor its SPEC certification test fails it):\n",
     );
     for q in quirks::QUIRKS {
         let mark = if q.tolerated_by_okta() {
