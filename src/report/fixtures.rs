@@ -313,7 +313,7 @@ pub fn report_of(scenarios: Vec<ScenarioReport>, strict: bool) -> RunReport {
 
 /// Sends the events the engine would send for `report`, in order.
 pub fn drive(report: &RunReport, reporter: &mut dyn super::Reporter) {
-    use super::Event;
+    use crate::replay::result::Event;
     let started = Event::RunStarted {
         target: &report.target,
         profile: &report.profile,
