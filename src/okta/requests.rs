@@ -256,4 +256,20 @@ mod tests {
             "empty values are not sent"
         );
     }
+
+    /// A profile push writes Okta's value over the attribute the server spelled differently
+    /// (one key, Okta's value) and keeps what the server added.
+    #[test]
+    fn a_profile_push_overwrites_case_variants_and_keeps_server_attributes() {
+        let aiw = Profile::resolve("okta-aiw").unwrap();
+        let read = json!({"id": "1", "DisplayName": "old", "active": false, "meta": {}});
+        let mut changes = Map::new();
+        changes.insert("displayName".into(), json!("new"));
+        changes.insert("active".into(), json!(true));
+        let pushed = user_push(&aiw, read, changes).unwrap();
+        assert_eq!(
+            pushed,
+            json!({"id": "1", "DisplayName": "new", "active": true, "meta": {}})
+        );
+    }
 }

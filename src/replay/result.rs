@@ -5,7 +5,9 @@
 //! nothing here is printed by the engine.
 
 use crate::check::Severity;
-use crate::replay::exchange::{Exchange, serialize_millis};
+use crate::replay::exchange::serialize_millis;
+/// The exchanges a step report carries (payloads of [`Event::StepFinished`]).
+pub use crate::replay::exchange::{Exchange, RecordedRequest, RecordedResponse};
 use crate::scenario::Dialect;
 use crate::snapshot::SnapshotOutcome;
 use serde::Serialize;

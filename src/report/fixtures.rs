@@ -1,10 +1,9 @@
 //! Hand-made result trees for the reporters' snapshot tests: fixed durations, no clock.
 
 use crate::check::Severity;
-use crate::replay::exchange::{Exchange, RecordedRequest, RecordedResponse};
 use crate::replay::result::{
-    AssertionOutcome, CheckOutcome, RunReport, ScenarioReport, Status, StepReport, Summary,
-    TargetInfo,
+    AssertionOutcome, CheckOutcome, Exchange, RecordedRequest, RecordedResponse, RunReport,
+    ScenarioReport, Status, StepReport, Summary, TargetInfo,
 };
 use crate::scenario::Dialect;
 use crate::snapshot::SnapshotOutcome;

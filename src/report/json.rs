@@ -9,10 +9,9 @@
 
 use super::{ReportError, Reporter};
 use crate::fsutil::write_atomic;
-use crate::replay::exchange::{Exchange, RecordedRequest, RecordedResponse};
 use crate::replay::result::{
-    AssertionOutcome, CheckOutcome, Event, Problem, RunReport, ScenarioReport, Status, StepReport,
-    Summary, TargetInfo,
+    AssertionOutcome, CheckOutcome, Event, Exchange, Problem, RecordedRequest, RecordedResponse,
+    RunReport, ScenarioReport, Status, StepReport, Summary, TargetInfo,
 };
 use crate::scenario::Dialect;
 use crate::secrets::Secret;
