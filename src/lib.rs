@@ -11,6 +11,7 @@ pub mod exit;
 pub mod fsutil;
 pub mod load;
 pub mod normalize;
+pub mod okta;
 pub mod profile;
 pub mod record;
 pub mod replay;

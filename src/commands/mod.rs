@@ -2,6 +2,7 @@
 //! through the library, and returns an exit code from `crate::exit`.
 
 mod catalog;
+mod compose;
 mod load;
 mod record;
 mod run;

@@ -220,7 +220,6 @@ async fn replay(
         snapshots: compares_snapshots(args).then_some(judge_ref),
         new_snapshots_fail,
         secrets: secrets.clone(),
-        steady_state: plan.steady.then_some(args.cycles),
         jobs: args.jobs as usize,
         controls: Controls {
             settle: Default::default(),
@@ -230,7 +229,7 @@ async fn replay(
     };
     let stop = engine.controls.stop.clone();
     let signals = tokio::spawn(watch_signals(stop.clone()));
-    let code = replay_checked(args, profile, &engine, base_url, plan.selected, info, &kept).await;
+    let code = replay_checked(args, profile, &engine, base_url, plan, info, &kept).await;
     signals.abort();
     let corrupt = corrupt_snapshot
         .into_inner()
@@ -246,13 +245,14 @@ async fn replay(
     }
 }
 
-/// The connection test, then the scenarios, reported to every enabled reporter.
+/// The connection test, then the scenarios and the steady-state pass, reported to every
+/// enabled reporter.
 async fn replay_checked(
     args: &RunArgs,
     profile: &Profile,
     engine: &Engine<'_>,
     base_url: &str,
-    selected: &[crate::replay::engine::Instance<'_>],
+    plan: Plan<'_, '_>,
     info: TargetInfo,
     kept: &SnapshotStore,
 ) -> u8 {
@@ -294,7 +294,8 @@ async fn replay_checked(
         ));
     }
     fanout.push(LastRunRecorder::new());
-    match engine.run(selected, info, &mut fanout).await {
+    let steady = plan.steady.then_some(args.cycles);
+    match super::compose::run_all(engine, plan.selected, steady, info, &mut fanout).await {
         Ok(report) => {
             if compares_snapshots(args) {
                 finish_snapshots(kept, &report, &profile.name, args.strict);

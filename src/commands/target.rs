@@ -215,7 +215,6 @@ async fn connection_test(
             "token",
             credentials.token.clone(),
         )],
-        steady_state: None,
         jobs: 1,
         controls: Default::default(),
     };

@@ -10,19 +10,18 @@ mod report;
 
 pub use report::{json_report, render};
 
+use crate::okta::requests;
 use crate::profile::Profile;
 use crate::replay::client::{Client, Credentials, OutgoingRequest, TransportFailure};
 use crate::replay::step::{StepSettings, send_with_rate_limit};
 use crate::scenario::Dialect;
 use crate::scenario::template::percent_encode;
 use crate::steady::http::{id_of, resources, total_results};
-use crate::steady::model::{GROUP_SCHEMA, members_json};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 /// The operation name of the harness's own clean-up requests.
 pub const CLEAN_UP: &str = "clean-up delete";
 
@@ -223,7 +222,7 @@ pub async fn execute(
         verifications.push(v.clone());
     }
     verifications.push(import(&t, &rec, &users).await);
-    verifications.push(deactivate(&t, &rec, profile.dialect, &users, opts).await);
+    verifications.push(deactivate(&t, &rec, profile, &users, opts).await);
     clean_up(&t, &rec, group.0.as_deref(), &users, opts).await;
     let rec = Arc::try_unwrap(rec).unwrap_or_default();
     let (ops, fatal) = rec.into_ops();
@@ -257,10 +256,7 @@ async fn push_users(
         async move {
             let body = &bodies[i];
             let user_name = body["userName"].as_str().unwrap_or_default().to_string();
-            let query = format!(
-                "/Users?filter=userName%20eq%20%22{}%22&startIndex=1&count=100",
-                percent_encode(&user_name)
-            );
+            let query = requests::user_filter(&user_name);
             send(&t, &rec, "user filter", ("GET", &query), None, &[404]).await;
             let created = send(&t, &rec, "user create", ("POST", "/Users"), Some(body), &[]).await;
             id_of(created.body.as_ref()).map(|id| (id, user_name))
@@ -280,12 +276,9 @@ async fn push_group(
     users: &[(String, String)],
 ) -> (Option<String>, Option<Verification>) {
     let name = format!("Load Group {run_id}");
-    let query = format!(
-        "/Groups?filter=displayName%20eq%20%22{}%22&startIndex=1&count=100",
-        percent_encode(&name)
-    );
+    let query = requests::group_filter(&name);
     send(t, rec, "group filter", ("GET", &query), None, &[404]).await;
-    let body = json!({"schemas": [GROUP_SCHEMA], "displayName": name, "members": []});
+    let body = requests::group_create(&name, &[]);
     let created = send(
         t,
         rec,
@@ -302,19 +295,16 @@ async fn push_group(
         );
     };
     let path = format!("/Groups/{}", percent_encode(&id));
-    let members = members_json(users);
     match dialect {
         Dialect::Patch => {
-            let ops = json!({"schemas": [PATCH_OP], "Operations": [
-                {"op": "replace", "path": "members", "value": members}
-            ]});
+            let ops = requests::patch(vec![requests::replace_members_op(users)]);
             send(t, rec, "group push now", ("PATCH", &path), Some(&ops), &[]).await;
         }
         Dialect::Put => {
             let read = send(t, rec, "group read", ("GET", &path), None, &[]).await;
             let ok = read.ok();
-            let mut body = read.body.filter(|b| ok && b.is_object()).unwrap_or(body);
-            body["members"] = members;
+            let read = read.body.filter(|b| ok && b.is_object()).unwrap_or(body);
+            let body = requests::group_push(read, &name, users);
             send(t, rec, "group push now", ("PUT", &path), Some(&body), &[]).await;
         }
     }
@@ -383,33 +373,36 @@ async fn import(t: &LoadTarget, rec: &Recorder, users: &[(String, String)]) -> V
     )
 }
 
-/// Okta's deactivation of every user (PATCH active:false, or GET + PUT active:false).
+/// Okta's deactivation of every user (PATCH active:false, or GET + PUT of the read user with
+/// active:false, merged as a profile push).
 async fn deactivate(
     t: &Arc<LoadTarget>,
     rec: &Arc<Recorder>,
-    dialect: Dialect,
+    profile: &Profile,
     users: &[(String, String)],
     opts: LoadOptions,
 ) -> Verification {
     let ids: Arc<Vec<String>> = Arc::new(users.iter().map(|(id, _)| id.clone()).collect());
+    let profile = Arc::new(profile.clone());
     let done = fan_out(ids.len(), opts.concurrency, |i| {
-        let (t, rec, ids) = (t.clone(), rec.clone(), ids.clone());
+        let (t, rec, ids, profile) = (t.clone(), rec.clone(), ids.clone(), profile.clone());
         async move {
             let path = format!("/Users/{}", percent_encode(&ids[i]));
-            let answer = match dialect {
+            let answer = match profile.dialect {
                 Dialect::Patch => {
-                    let ops = json!({"schemas": [PATCH_OP], "Operations": [
-                        {"op": "replace", "value": {"active": false}}
-                    ]});
+                    let ops = requests::set_active(false);
                     send(&t, &rec, "deactivate", ("PATCH", &path), Some(&ops), &[]).await
                 }
                 Dialect::Put => {
                     let read = send(&t, &rec, "user read", ("GET", &path), None, &[]).await;
-                    let mut body = read
+                    let read = read
                         .body
                         .filter(Value::is_object)
                         .unwrap_or_else(|| json!({}));
-                    body["active"] = json!(false);
+                    let mut changes = serde_json::Map::new();
+                    changes.insert("active".into(), json!(false));
+                    let fallback = read.clone();
+                    let body = requests::user_push(&profile, read, changes).unwrap_or(fallback);
                     send(&t, &rec, "deactivate", ("PUT", &path), Some(&body), &[]).await
                 }
             };

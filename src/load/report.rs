@@ -1,8 +1,9 @@
-//! The load run's results as a terminal table and as a JSON document (`docs/load.md`).
+//! The load run's results as a terminal table and as a typed JSON document with its own
+//! format key, `load_report_format` (`docs/load.md`).
 
 use super::{CLEAN_UP, LoadOptions, LoadOutcome, OpStats};
 use crate::replay::result::TargetInfo;
-use serde_json::{Value, json};
+use serde::Serialize;
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -111,47 +112,93 @@ pub fn render(out: &LoadOutcome, target: &TargetInfo, profile: &str, opts: LoadO
     s
 }
 
-/// The JSON document written by `load --report-json`.
-pub fn json_report(
-    out: &LoadOutcome,
-    target: &TargetInfo,
-    profile: &str,
+/// The version of the `load --report-json` document's format (`load_report_format`,
+/// versioned apart from `run`'s and `steady`'s reports); it changes only when a field is
+/// removed, renamed or changes meaning.
+pub const LOAD_REPORT_FORMAT: u32 = 1;
+
+/// The whole `load --report-json` document (docs/load.md).
+#[derive(Debug, Serialize)]
+pub struct LoadReport<'a> {
+    pub load_report_format: u32,
+    pub tool_version: &'static str,
+    pub target: &'a TargetInfo,
+    pub profile: &'a str,
+    pub users: usize,
+    pub concurrency: usize,
+    /// Wall time of the whole load run, in milliseconds (microsecond precision).
+    pub duration_ms: f64,
+    /// No Okta request failed and every verification held.
+    pub passed: bool,
+    /// Why the target went away part-way, if it did.
+    pub fatal: Option<&'a str>,
+    pub operations: Vec<OperationEntry<'a>>,
+    pub verifications: Vec<VerificationEntry<'a>>,
+}
+
+/// One operation's request count, errors and latency percentiles (milliseconds).
+#[derive(Debug, Serialize)]
+pub struct OperationEntry<'a> {
+    pub name: &'a str,
+    pub requests: usize,
+    pub errors: usize,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+/// One verified outcome.
+#[derive(Debug, Serialize)]
+pub struct VerificationEntry<'a> {
+    pub passed: bool,
+    pub detail: &'a str,
+}
+
+/// Builds the document written by `load --report-json`.
+pub fn json_report<'a>(
+    out: &'a LoadOutcome,
+    target: &'a TargetInfo,
+    profile: &'a str,
     opts: LoadOptions,
-) -> Value {
-    let ops: Vec<Value> = out
+) -> LoadReport<'a> {
+    let operations = out
         .ops
         .iter()
         .map(|(name, stats)| {
             let m = summarize(stats);
-            json!({
-                "name": name,
-                "requests": m.requests,
-                "errors": m.errors,
-                "p50_ms": ms(m.p50),
-                "p95_ms": ms(m.p95),
-                "p99_ms": ms(m.p99),
-                "max_ms": ms(m.max),
-            })
+            OperationEntry {
+                name,
+                requests: m.requests,
+                errors: m.errors,
+                p50_ms: ms(m.p50),
+                p95_ms: ms(m.p95),
+                p99_ms: ms(m.p99),
+                max_ms: ms(m.max),
+            }
         })
         .collect();
-    let verifications: Vec<Value> = out
+    let verifications = out
         .verifications
         .iter()
-        .map(|v| json!({"passed": v.passed, "detail": v.detail}))
+        .map(|v| VerificationEntry {
+            passed: v.passed,
+            detail: &v.detail,
+        })
         .collect();
-    json!({
-        "load_report_format": 1,
-        "tool_version": env!("CARGO_PKG_VERSION"),
-        "target": {"base_url": target.base_url, "embedded": target.embedded, "quirks": target.quirks},
-        "profile": profile,
-        "users": opts.users,
-        "concurrency": opts.concurrency,
-        "duration_ms": ms(out.duration),
-        "passed": out.passed(),
-        "fatal": out.fatal,
-        "operations": ops,
-        "verifications": verifications,
-    })
+    LoadReport {
+        load_report_format: LOAD_REPORT_FORMAT,
+        tool_version: env!("CARGO_PKG_VERSION"),
+        target,
+        profile,
+        users: opts.users,
+        concurrency: opts.concurrency,
+        duration_ms: ms(out.duration),
+        passed: out.passed(),
+        fatal: out.fatal.as_deref(),
+        operations,
+        verifications,
+    }
 }
 
 #[cfg(test)]
@@ -206,8 +253,61 @@ mod tests {
         let text = render(&out, &info, "okta-aiw", opts);
         assert!(text.contains("FAIL 2 of 2 users created"), "{text}");
         assert!(text.ends_with("load: failed\n"), "{text}");
-        let doc = json_report(&out, &info, "okta-aiw", opts);
-        assert_eq!(doc["operations"][0]["p50_ms"], json!(1.0));
-        assert_eq!(doc["passed"], json!(false));
+        let doc = serde_json::to_value(json_report(&out, &info, "okta-aiw", opts)).unwrap();
+        assert_eq!(doc["operations"][0]["p50_ms"], serde_json::json!(1.0));
+        assert_eq!(doc["passed"], serde_json::json!(false));
+    }
+
+    /// The document keeps its documented key order and its own format key (docs/load.md).
+    #[test]
+    fn the_json_document_has_its_own_format_key_and_documented_keys() {
+        let out = LoadOutcome {
+            ops: vec![("user create", OpStats::default())],
+            verifications: Vec::new(),
+            duration: d(3),
+            fatal: Some("gone".into()),
+        };
+        let info = TargetInfo {
+            base_url: "http://127.0.0.1:1/scim/v2".into(),
+            embedded: false,
+            quirks: vec![],
+        };
+        let opts = LoadOptions {
+            users: 1,
+            concurrency: 1,
+        };
+        let doc = serde_json::to_value(json_report(&out, &info, "okta-oin", opts)).unwrap();
+        let keys: Vec<&str> = doc
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "load_report_format",
+                "tool_version",
+                "target",
+                "profile",
+                "users",
+                "concurrency",
+                "duration_ms",
+                "passed",
+                "fatal",
+                "operations",
+                "verifications"
+            ]
+        );
+        assert_eq!(
+            doc["load_report_format"],
+            serde_json::json!(LOAD_REPORT_FORMAT)
+        );
+        assert_eq!(doc["fatal"], serde_json::json!("gone"));
+        assert_eq!(
+            doc["target"],
+            serde_json::json!({"base_url": info.base_url, "embedded": false, "quirks": []})
+        );
+        assert_eq!(doc["duration_ms"], serde_json::json!(3.0));
     }
 }

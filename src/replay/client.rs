@@ -6,28 +6,8 @@ use super::exchange::{Exchange, RecordedRequest, RecordedResponse};
 use crate::profile::Auth;
 use std::time::{Duration, Instant};
 
-/// Okta's request headers (docs/okta-reference.md#s2).
-pub const OKTA_USER_AGENT: &str = "Okta SCIM Client 1.0.0";
-pub const SCIM_JSON: &str = "application/scim+json";
-pub const SCIM_JSON_UTF8: &str = "application/scim+json; charset=utf-8";
-
-/// The headers Okta sends on every SCIM request (docs/okta-reference.md#s2), with `Content-Type`
-/// only when there is a body; reqwest decodes the gzip/deflate answers they invite.
-pub fn okta_headers(with_body: bool) -> Vec<(String, String)> {
-    let mut headers: Vec<(String, String)> = [
-        ("User-Agent", OKTA_USER_AGENT),
-        ("Accept", SCIM_JSON),
-        ("Accept-Charset", "utf-8"),
-        ("Accept-Encoding", "gzip,deflate"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    if with_body {
-        headers.push(("Content-Type".into(), SCIM_JSON_UTF8.into()));
-    }
-    headers
-}
+/// Okta's request headers live with Okta's other request shapes.
+pub use crate::okta::requests::{OKTA_USER_AGENT, SCIM_JSON, SCIM_JSON_UTF8, okta_headers};
 
 /// Responses larger than this are cut (and marked truncated).
 pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;

@@ -1,16 +1,18 @@
-//! The run engine: replays selected scenario instances in order (steps, then teardown), feeds
-//! every result to the reporters as events, and builds the run's result tree. It never prints.
+//! The replay engine: replays selected scenario instances in order (steps, then teardown),
+//! feeds every result to the reporters as events, and builds the run's result tree. It runs
+//! scenarios only: `commands::run` composes a run (its start and finish events, the scenarios,
+//! the steady-state pass). It never prints.
 
 use super::client::{Client, Credentials, TransportFailure};
 use super::controls::{Controls, SettleObservation, StopReason};
 use super::exchange::{Exchange, RecordedResponse};
 use super::instance::InstanceState;
 use super::render::{RenderContext, scenario_vars};
-use super::result::{RunReport, ScenarioReport, Status, StepReport, Summary, TargetInfo};
+use super::result::{Event, RunReport, ScenarioReport, Status, StepReport, Summary, TargetInfo};
 use super::step::{StepRun, StepSettings, run_step};
 use crate::check::Severity;
 use crate::profile::Profile;
-use crate::report::{Event, ReportError, Reporter};
+use crate::report::{ReportError, Reporter};
 use crate::scenario::template::Vars;
 use crate::scenario::{Dialect, Scenario, Step};
 use crate::secrets::{Secret, scrub as scrub_secrets};
@@ -80,42 +82,50 @@ pub struct Engine<'a> {
     pub new_snapshots_fail: bool,
     /// Extra secrets (the token) scrubbed from every record.
     pub secrets: Vec<Secret>,
-    /// Run the steady-state checks after the scenarios, with this many sync-loop cycles
-    /// (`None`: `--no-steady-state`).
-    pub steady_state: Option<u32>,
     /// Scenario instances in flight at once (`--jobs`); 1 replays them one after another.
     pub jobs: usize,
     /// The adaptive read-settle, the stop request and `--keep-going`.
     pub controls: Controls,
 }
 
+/// The scenario instances of a run, replayed.
+pub struct Replayed {
+    /// One report per instance, in the given order (skipped ones included).
+    pub scenarios: Vec<ScenarioReport>,
+    /// `--fail-fast` stopped the run after a failure: what would follow is not run.
+    pub fail_fast_stopped: bool,
+}
+
 impl Engine<'_> {
-    /// Runs every instance, emitting events; returns the result tree.
-    pub async fn run(
+    /// Replays every instance (one after another, or `jobs` at a time), emitting each
+    /// instance's events. Run-level events and any other pass are the caller's
+    /// (`commands::run` composes the scenario run and the steady-state pass).
+    pub async fn replay(
         &self,
         instances: &[Instance<'_>],
-        target: TargetInfo,
         reporter: &mut dyn Reporter,
-    ) -> Result<RunReport, RunAbort> {
-        let started = Instant::now();
-        let started_at =
-            humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-        reporter.handle(&Event::RunStarted {
-            target: &target,
-            profile: &self.profile.name,
-            scenario_count: instances.len() + usize::from(self.steady_state.is_some()),
-        })?;
-        let (mut scenarios, stop) = if self.jobs > 1 {
+    ) -> Result<Replayed, RunAbort> {
+        let (scenarios, fail_fast_stopped) = if self.jobs > 1 {
             self.run_concurrently(instances, reporter).await?
         } else {
             self.run_in_order(instances, reporter).await?
         };
-        if let Some(cycles) = self.steady_state {
-            let report = self.run_steady(cycles, stop, reporter).await?;
-            scenarios.push(report);
-        }
-        let summary = summarize(&scenarios, self.strict);
-        let report = RunReport {
+        Ok(Replayed {
+            scenarios,
+            fail_fast_stopped,
+        })
+    }
+
+    /// The run's result tree over every scenario report (steady-state pass included):
+    /// summary, ranked problems, and why the run stopped early, if it did.
+    pub fn report(
+        &self,
+        started: Instant,
+        started_at: String,
+        target: TargetInfo,
+        scenarios: Vec<ScenarioReport>,
+    ) -> RunReport {
+        RunReport {
             report_format: crate::report::json::REPORT_FORMAT,
             problems: crate::report::problems::rank(&scenarios, self.strict),
             interrupted: self.stopped().map(|r| r.describe().to_string()),
@@ -125,11 +135,9 @@ impl Engine<'_> {
             target,
             profile: self.profile.name.clone(),
             strict: self.strict,
+            summary: summarize(&scenarios, self.strict),
             scenarios,
-            summary,
-        };
-        reporter.handle(&Event::RunFinished { report: &report })?;
-        Ok(report)
+        }
     }
 
     /// Replays the instances one after another, reporting each step as it finishes. Returns
@@ -171,63 +179,6 @@ impl Engine<'_> {
             scenarios.push(report);
         }
         Ok((scenarios, stop))
-    }
-
-    /// The steady-state checks as the scenario instance `steady-state/<profile>`.
-    async fn run_steady(
-        &self,
-        cycles: u32,
-        stopped: bool,
-        reporter: &mut dyn Reporter,
-    ) -> Result<ScenarioReport, RunAbort> {
-        let name = format!("steady-state/{}", self.profile.name);
-        let dialect = self.profile.dialect;
-        let halted = self.stopped().map(|r| format!("not run: {}", r.describe()));
-        if stopped || halted.is_some() {
-            let report = ScenarioReport {
-                name,
-                file: "steady-state (built in)".into(),
-                dialect,
-                status: Status::Skipped,
-                skip_reason: Some(halted.unwrap_or_else(|| {
-                    "not run: --fail-fast stopped the run after a failure".into()
-                })),
-                duration: Duration::ZERO,
-                steps: Vec::new(),
-            };
-            reporter.handle(&Event::ScenarioFinished { scenario: &report })?;
-            return Ok(report);
-        }
-        reporter.handle(&Event::ScenarioStarted {
-            name: &name,
-            dialect,
-        })?;
-        let mut session = crate::steady::http::Session {
-            client: self.client.clone(),
-            base_url: self.base_url.clone(),
-            credentials: self.credentials.clone(),
-            max_retry_wait: self.max_retry_wait,
-            read_settle: self.controls.settle.period(self.read_settle),
-            exchanges: Vec::new(),
-            fatal: None,
-        };
-        let outcome =
-            crate::steady::execute(&mut session, self.profile, &self.run_id, cycles).await;
-        let report = crate::steady::report::scenario_report(
-            &outcome,
-            &self.base_url,
-            &self.secrets,
-            self.strict,
-        );
-        for step in &report.steps {
-            reporter.handle(&Event::StepFinished {
-                scenario: &name,
-                dialect,
-                step,
-            })?;
-        }
-        reporter.handle(&Event::ScenarioFinished { scenario: &report })?;
-        Ok(report)
     }
 
     /// Replays one scenario instance; `run_id` makes its names unique (the run's id, or one
@@ -529,7 +480,7 @@ impl Engine<'_> {
     }
 
     /// Why the run must stop (`--deadline`, a signal), if it must.
-    pub(super) fn stopped(&self) -> Option<StopReason> {
+    pub fn stopped(&self) -> Option<StopReason> {
         self.controls.stop.reason()
     }
 

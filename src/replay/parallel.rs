@@ -10,8 +10,8 @@
 use super::client::TransportFailure;
 use super::engine::{Engine, Instance, RunAbort, skipped};
 use super::render::random_alnum;
-use super::result::{ScenarioReport, Status};
-use crate::report::{Event, ReportError, Reporter};
+use super::result::{Event, ScenarioReport, Status};
+use crate::report::{ReportError, Reporter};
 use futures_util::StreamExt;
 use std::sync::atomic::{AtomicBool, Ordering};
 

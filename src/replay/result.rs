@@ -1,13 +1,41 @@
-//! The typed result tree of a run: run → scenario instance → step → assertions, checks and
-//! snapshot outcome. Kept apart from errors: a failed check is a result, never an `Err`.
-//! Reporters consume this tree; nothing here is printed by the engine.
+//! The typed result tree of a run (run → scenario instance → step → assertions, checks and
+//! snapshot outcome) and the [`Event`]s that carry it to the reporters as the run goes (like
+//! nextest's `reporter/events.rs`, events and their payloads live together). Kept apart from
+//! errors: a failed check is a result, never an `Err`. Reporters read only this module;
+//! nothing here is printed by the engine.
 
 use crate::check::Severity;
-use crate::replay::exchange::{Exchange, serialize_millis};
+use crate::replay::exchange::serialize_millis;
+/// The exchanges a step report carries (payloads of [`Event::StepFinished`]).
+pub use crate::replay::exchange::{Exchange, RecordedRequest, RecordedResponse};
 use crate::scenario::Dialect;
 use crate::snapshot::SnapshotOutcome;
 use serde::Serialize;
 use std::time::Duration;
+
+/// One thing that happened during a run, in the order it happened.
+#[derive(Debug, Clone, Copy)]
+pub enum Event<'a> {
+    /// Before the first scenario; `scenario_count` counts scenario instances (scenario × dialect).
+    RunStarted {
+        target: &'a TargetInfo,
+        profile: &'a str,
+        scenario_count: usize,
+    },
+    /// A scenario instance starts running (not sent for skipped scenarios).
+    ScenarioStarted { name: &'a str, dialect: Dialect },
+    /// A step (teardown included) finished, passed, failed or was skipped.
+    StepFinished {
+        scenario: &'a str,
+        dialect: Dialect,
+        step: &'a StepReport,
+    },
+    /// A scenario instance finished; also sent, alone, for skipped scenarios
+    /// (status `Skipped` with a `skip_reason`).
+    ScenarioFinished { scenario: &'a ScenarioReport },
+    /// The run is over; file reporters write their file now.
+    RunFinished { report: &'a RunReport },
+}
 
 /// Pass/fail state of a step or scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

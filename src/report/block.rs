@@ -5,8 +5,7 @@
 
 use super::format_duration;
 use crate::check::Severity;
-use crate::replay::exchange::Exchange;
-use crate::replay::result::{Status, StepReport};
+use crate::replay::result::{Exchange, Status, StepReport};
 use crate::snapshot::SnapshotOutcome;
 
 /// How a line of a block is styled on a terminal.

@@ -9,12 +9,11 @@
 
 use super::json::render_json;
 use super::{
-    Event, ReportError, Reporter, Verdict, first_failure, plain_text, plural, step_details,
-    summary_line,
+    ReportError, Reporter, Verdict, first_failure, plain_text, plural, step_details, summary_line,
 };
 use crate::check::Severity;
 use crate::fsutil::write_atomic;
-use crate::replay::result::{RunReport, ScenarioReport, Status, StepReport};
+use crate::replay::result::{Event, RunReport, ScenarioReport, Status, StepReport};
 use crate::secrets::Secret;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

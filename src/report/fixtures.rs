@@ -1,10 +1,9 @@
 //! Hand-made result trees for the reporters' snapshot tests: fixed durations, no clock.
 
 use crate::check::Severity;
-use crate::replay::exchange::{Exchange, RecordedRequest, RecordedResponse};
 use crate::replay::result::{
-    AssertionOutcome, CheckOutcome, RunReport, ScenarioReport, Status, StepReport, Summary,
-    TargetInfo,
+    AssertionOutcome, CheckOutcome, Exchange, RecordedRequest, RecordedResponse, RunReport,
+    ScenarioReport, Status, StepReport, Summary, TargetInfo,
 };
 use crate::scenario::Dialect;
 use crate::snapshot::SnapshotOutcome;
@@ -313,7 +312,7 @@ pub fn report_of(scenarios: Vec<ScenarioReport>, strict: bool) -> RunReport {
 
 /// Sends the events the engine would send for `report`, in order.
 pub fn drive(report: &RunReport, reporter: &mut dyn super::Reporter) {
-    use super::Event;
+    use crate::replay::result::Event;
     let started = Event::RunStarted {
         target: &report.target,
         profile: &report.profile,

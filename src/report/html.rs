@@ -7,11 +7,11 @@
 //! guard on `RunFinished`; exchanges arrive already redacted.
 
 use super::{
-    Event, ReportError, Reporter, Verdict, first_failure, format_duration, plain_text, plural,
+    ReportError, Reporter, Verdict, first_failure, format_duration, plain_text, plural,
     step_details, summary_line, transcript,
 };
 use crate::fsutil::write_atomic;
-use crate::replay::result::{RunReport, ScenarioReport, Status, StepReport};
+use crate::replay::result::{Event, RunReport, ScenarioReport, Status, StepReport};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;

@@ -11,10 +11,12 @@
 //! Colour is decided globally by the caller (`colored::control::set_override`).
 
 use super::{
-    Event, Line, ReportError, Reporter, Tone, Verdict, format_duration, plural, step_details,
+    Line, ReportError, Reporter, Tone, Verdict, format_duration, plural, step_details,
     summary_line, transcript,
 };
-use crate::replay::result::{Problem, RunReport, ScenarioReport, Status, StepReport, TargetInfo};
+use crate::replay::result::{
+    Event, Problem, RunReport, ScenarioReport, Status, StepReport, TargetInfo,
+};
 use crate::snapshot::SnapshotOutcome;
 use colored::Colorize;
 use std::io::{IsTerminal, Write};

@@ -7,12 +7,11 @@
 //! is written atomically on `RunFinished` through the secret guard of
 //! [`write_atomic`](crate::fsutil::write_atomic).
 
-use super::{Event, ReportError, Reporter};
+use super::{ReportError, Reporter};
 use crate::fsutil::write_atomic;
-use crate::replay::exchange::{Exchange, RecordedRequest, RecordedResponse};
 use crate::replay::result::{
-    AssertionOutcome, CheckOutcome, Problem, RunReport, ScenarioReport, Status, StepReport,
-    Summary, TargetInfo,
+    AssertionOutcome, CheckOutcome, Event, Exchange, Problem, RecordedRequest, RecordedResponse,
+    RunReport, ScenarioReport, Status, StepReport, Summary, TargetInfo,
 };
 use crate::scenario::Dialect;
 use crate::secrets::Secret;

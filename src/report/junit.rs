@@ -8,11 +8,11 @@
 //! testcase's `system-out`. Written atomically on `RunFinished` through the secret guard.
 
 use super::{
-    Event, ReportError, Reporter, Verdict, first_failure, is_error, plain_text, step_details,
-    transcript, warning_lines,
+    ReportError, Reporter, Verdict, first_failure, is_error, plain_text, step_details, transcript,
+    warning_lines,
 };
 use crate::fsutil::write_atomic;
-use crate::replay::result::{RunReport, ScenarioReport, Status, StepReport};
+use crate::replay::result::{Event, RunReport, ScenarioReport, Status, StepReport};
 use crate::secrets::Secret;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::path::PathBuf;

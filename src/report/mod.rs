@@ -3,9 +3,10 @@
 //! ([`JunitReporter`], `docs/reports.md`), a self-contained HTML page ([`HtmlReporter`]) and
 //! the evidence bundle ([`EvidenceReporter`]).
 //!
-//! The engine never prints and reporters never send requests: the engine emits [`Event`]s that
-//! borrow from the result tree (`crate::replay::result`), and a [`Fanout`] forwards each event
-//! to every enabled reporter (nextest's pattern). Exchanges arrive already secret-redacted;
+//! The engine never prints and reporters never send requests: a run emits
+//! [`Event`](crate::replay::result::Event)s that borrow from the result tree, both defined in
+//! `crate::replay::result` (the one module reporters read), and a [`Fanout`] forwards each
+//! event to every enabled reporter (nextest's pattern). Exchanges arrive already secret-redacted;
 //! file reporters still write through [`crate::fsutil::write_atomic`], which refuses any
 //! content holding any form of a secret (`crate::secrets`).
 //!
@@ -31,33 +32,8 @@ pub(crate) use block::{
 };
 
 use crate::fsutil::WriteError;
-use crate::replay::result::{RunReport, ScenarioReport, Status, StepReport, Summary, TargetInfo};
-use crate::scenario::Dialect;
+use crate::replay::result::{Event, Status, StepReport, Summary};
 use std::time::Duration;
-
-/// One thing that happened during a run, in the order it happened.
-#[derive(Debug, Clone, Copy)]
-pub enum Event<'a> {
-    /// Before the first scenario; `scenario_count` counts scenario instances (scenario × dialect).
-    RunStarted {
-        target: &'a TargetInfo,
-        profile: &'a str,
-        scenario_count: usize,
-    },
-    /// A scenario instance starts running (not sent for skipped scenarios).
-    ScenarioStarted { name: &'a str, dialect: Dialect },
-    /// A step (teardown included) finished, passed, failed or was skipped.
-    StepFinished {
-        scenario: &'a str,
-        dialect: Dialect,
-        step: &'a StepReport,
-    },
-    /// A scenario instance finished; also sent, alone, for skipped scenarios
-    /// (status `Skipped` with a `skip_reason`).
-    ScenarioFinished { scenario: &'a ScenarioReport },
-    /// The run is over; file reporters write their file now.
-    RunFinished { report: &'a RunReport },
-}
 
 /// Why a reporter could not do its job.
 #[derive(Debug, thiserror::Error)]
@@ -184,6 +160,7 @@ pub(crate) mod fixtures;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::Dialect;
     use std::cell::RefCell;
     use std::rc::Rc;
 

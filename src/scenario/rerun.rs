@@ -4,8 +4,8 @@
 //! so any report format that keeps those fields works.
 
 use super::model::Dialect;
-use crate::replay::result::{RunReport, Status};
-use crate::report::{Event, ReportError, Reporter};
+use crate::replay::result::{Event, RunReport, Status};
+use crate::report::{ReportError, Reporter};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

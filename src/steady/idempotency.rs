@@ -7,6 +7,7 @@
 use super::http::{Reply, Session, id_of};
 use super::model::{Model, group_body};
 use super::push;
+use crate::profile::Profile;
 use crate::scenario::Dialect;
 use serde::Serialize;
 use serde_json::Value;
@@ -40,12 +41,12 @@ pub async fn probe(
     if let Some(u) = model.users.first()
         && let Some(id) = &u.id
     {
-        findings.push(repeated_put(s, id, &u.profile(), &u.key).await);
+        findings.push(repeated_put(s, &model.profile, id, &u.profile(), &u.key).await);
     }
     if let Some(u) = model.users.get(1)
         && let Some(id) = &u.id
     {
-        findings.push(repeated_deactivation(s, dialect, id, &u.key).await);
+        findings.push(repeated_deactivation(s, &model.profile, id, &u.key).await);
     }
     if let Some(g) = model.groups.first()
         && let Some(id) = &g.id
@@ -69,8 +70,14 @@ pub async fn probe(
     (findings, strays)
 }
 
-async fn repeated_put(s: &mut Session, id: &str, okta: &Value, key: &str) -> Finding {
-    let first = push::profile_push(s, id, okta, false).await;
+async fn repeated_put(
+    s: &mut Session,
+    profile: &Profile,
+    id: &str,
+    okta: &Value,
+    key: &str,
+) -> Finding {
+    let first = push::profile_push(s, profile, id, okta, false).await;
     let path = format!("/Users/{}", crate::scenario::template::percent_encode(id));
     let Some(body) = s
         .exchanges
@@ -89,9 +96,9 @@ async fn repeated_put(s: &mut Session, id: &str, okta: &Value, key: &str) -> Fin
     finding(format!("repeated PUT /Users/{{{key}}}"), problems)
 }
 
-async fn repeated_deactivation(s: &mut Session, dialect: Dialect, id: &str, key: &str) -> Finding {
-    let first = push::set_active(s, dialect, id, false).await;
-    let second = push::set_active(s, dialect, id, false).await;
+async fn repeated_deactivation(s: &mut Session, profile: &Profile, id: &str, key: &str) -> Finding {
+    let first = push::set_active(s, profile, id, false).await;
+    let second = push::set_active(s, profile, id, false).await;
     let mut problems = both_succeed(&first, &second);
     problems.extend(same_outcome(&first, &second));
     let path = format!("/Users/{}", crate::scenario::template::percent_encode(id));
@@ -110,7 +117,7 @@ async fn repeated_deactivation(s: &mut Session, dialect: Dialect, id: &str, key:
         problems.push("the user is not inactive after the repeated deactivation".into());
     }
     // Okta re-activates the user (re-assignment) so the sync loop sees it active again.
-    let back = push::set_active(s, dialect, id, true).await;
+    let back = push::set_active(s, profile, id, true).await;
     if !back.ok() {
         problems.push(format!("re-activation answered {}", back.status));
     }

@@ -22,6 +22,8 @@ pub mod json;
 pub mod model;
 pub mod push;
 pub mod report;
+#[cfg(test)]
+mod scenario_parity;
 pub mod sync_loop;
 pub mod table;
 
@@ -265,7 +267,8 @@ async fn fidelity_phase(s: &mut Session, model: &mut Model, out: &mut Outcome) {
     };
     user.change("name.familyName", json!("Smythe"));
     let (okta, id) = (user.profile(), user.id.clone().unwrap_or_default());
-    let reply = push::profile_push(s, &id, &okta, out.dialect == Dialect::Patch).await;
+    let reply =
+        push::profile_push(s, &model.profile, &id, &okta, out.dialect == Dialect::Patch).await;
     judge_write(
         s,
         out,
@@ -382,7 +385,7 @@ async fn sync_phase(s: &mut Session, model: &mut Model, out: &mut Outcome) {
     if let Some(user) = model.user_mut("user2") {
         user.change("name.givenName", json!("Ali"));
         let (okta, id) = (user.profile(), user.id.clone().unwrap_or_default());
-        push::profile_push(s, &id, &okta, out.dialect == Dialect::Patch).await;
+        push::profile_push(s, &model.profile, &id, &okta, out.dialect == Dialect::Patch).await;
     }
     let (resources, lag) = sync_loop::simulate(s, model, out.dialect, out.cycles).await;
     if let Some(l) = lag.filter(|l| *l >= Duration::from_millis(40)) {
@@ -402,10 +405,7 @@ async fn delete_by_user_name(s: &mut Session, user_name: &str) {
     if user_name.is_empty() {
         return;
     }
-    let query = format!(
-        "/Users?filter=userName%20eq%20%22{}%22&startIndex=1&count=100",
-        crate::scenario::template::percent_encode(user_name)
-    );
+    let query = crate::okta::requests::user_filter(user_name);
     let found = s.send("GET", &query, None).await;
     for r in http::resources(found.body.as_ref()) {
         let same = r.get("userName").and_then(serde_json::Value::as_str);

@@ -6,14 +6,10 @@
 //! a `displayName` that is a nickname (not `givenName familyName`), a locale and (where the
 //! profile allows it) a secondary email, so re-ordering is visible; user2 is plain.
 
+use crate::okta::requests::{self, NewUser};
 use crate::profile::Profile;
 use crate::replay::render::random_alnum;
 use serde_json::{Map, Value, json};
-
-/// The core User schema URN.
-pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
-/// The core Group schema URN.
-pub const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 
 /// Keys of a user body that are never part of Okta's app-user profile comparison.
 const NOT_PROFILE: &[&str] = &["schemas", "groups", "password", "id", "meta"];
@@ -84,6 +80,8 @@ pub struct OktaGroup {
 /// Okta's model of the run's users and groups.
 #[derive(Debug, Clone)]
 pub struct Model {
+    /// The app profile that shapes every request Okta sends.
+    pub profile: Profile,
     pub users: Vec<OktaUser>,
     pub groups: Vec<OktaGroup>,
 }
@@ -99,6 +97,7 @@ impl Model {
             id: None,
         };
         Model {
+            profile: profile.clone(),
             users,
             groups: vec![group],
         }
@@ -134,23 +133,9 @@ impl Model {
     }
 }
 
-/// Okta's POST body for a group.
+/// Okta's POST body for a group (`crate::okta::requests::group_create`).
 pub fn group_body(model: &Model, group: &OktaGroup) -> Value {
-    json!({
-        "schemas": [GROUP_SCHEMA],
-        "displayName": group.display_name,
-        "members": members_json(&model.member_ids(group)),
-    })
-}
-
-/// `[{value, display}]` as Okta sends members.
-pub fn members_json(members: &[(String, String)]) -> Value {
-    Value::Array(
-        members
-            .iter()
-            .map(|(id, name)| json!({"value": id, "display": name}))
-            .collect(),
-    )
+    requests::group_create(&group.display_name, &model.member_ids(group))
 }
 
 struct Person<'a> {
@@ -241,22 +226,23 @@ fn person(profile: &Profile, run_id: &str, p: &Person) -> OktaUser {
         crate::profile::UniqueIdentifier::UserName => login,
         crate::profile::UniqueIdentifier::Email => email.clone(),
     };
-    let full = json!({
-        "schemas": [USER_SCHEMA],
-        "userName": user_name,
-        "name": {"givenName": p.given, "familyName": p.family, "middleName": p.middle},
-        "emails": [{"primary": true, "value": email, "type": "work"}],
-        "displayName": p.display,
-        "locale": "en-US",
-        "title": p.title,
-        "externalId": format!("00u{}", random_alnum(17)),
-        "groups": [],
-        "password": random_alnum(8),
-        "active": true,
-    });
+    let (external_id, password) = (format!("00u{}", random_alnum(17)), random_alnum(8));
+    let user = NewUser {
+        user_name: &user_name,
+        given_name: p.given,
+        family_name: p.family,
+        middle_name: p.middle,
+        email: &email,
+        display_name: p.display,
+        locale: "en-US",
+        title: p.title,
+        external_id: &external_id,
+        password: &password,
+        enterprise: Map::new(),
+    };
     OktaUser {
         key: p.key.to_string(),
-        create_body: profile.shape_user(&full),
+        create_body: requests::user_create(profile, &user),
         id: None,
         inferred: Vec::new(),
     }

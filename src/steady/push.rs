@@ -1,59 +1,60 @@
-//! The writes Okta sends, per dialect (docs/okta-coverage.md): profile pushes
-//! are GET + PUT echoing the GET body with Okta's values in both dialects; activation is a
-//! path-less PATCH replace in the PATCH dialect and part of the PUT in the PUT dialect; group
-//! pushes are GET + PUT (PUT dialect) or a rename plus a members replace PATCH (PATCH dialect).
+//! The writes Okta sends, per dialect (docs/okta-coverage.md), with the bodies of
+//! `crate::okta::requests` (the scenarios' own): profile pushes are GET + PUT merging Okta's
+//! values over the GET body in both dialects; activation is a path-less PATCH replace in the
+//! PATCH dialect and part of the PUT in the PUT dialect; group pushes are GET + PUT (PUT
+//! dialect) or a rename plus a members replace PATCH (PATCH dialect).
 
 use super::http::{Reply, Session};
-use super::model::members_json;
 use crate::check::drift as fidelity;
+use crate::okta::requests::{self, GROUP_SCHEMA, USER_SCHEMA};
+use crate::profile::Profile;
 use crate::scenario::Dialect;
+use crate::scenario::template::percent_encode;
 use crate::server::schema::ResourceKind;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use std::time::Duration;
 
-const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
-
-/// GET + PUT: the GET body with every attribute of `okta` overwritten (Okta pushes the whole
-/// app-user profile). `keep_active` leaves the server's `active` alone (PATCH dialect).
-pub async fn profile_push(s: &mut Session, id: &str, okta: &Value, keep_active: bool) -> Reply {
-    let path = format!("/Users/{}", crate::scenario::template::percent_encode(id));
+/// GET + PUT: the GET body with every attribute of `okta` (Okta's app-user profile) merged
+/// over it as the scenarios' profile pushes do (`crate::okta::requests::user_push`).
+/// `keep_active` leaves the server's `active` alone (PATCH dialect).
+pub async fn profile_push(
+    s: &mut Session,
+    profile: &Profile,
+    id: &str,
+    okta: &Value,
+    keep_active: bool,
+) -> Reply {
+    let path = format!("/Users/{}", percent_encode(id));
     let read = s.send("GET", &path, None).await;
-    let mut body = read
+    let read = read
         .body
         .filter(|b| b.is_object() && read.status == 200)
-        .unwrap_or_else(|| json!({"schemas": [super::model::USER_SCHEMA], "id": id}));
-    overwrite(&mut body, okta, keep_active);
+        .unwrap_or_else(|| json!({"schemas": [USER_SCHEMA], "id": id}));
+    let changes: Map<String, Value> = okta
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !(keep_active && k.eq_ignore_ascii_case("active")))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    // Top-level attributes of an object always have a place in it.
+    let body = requests::user_push(profile, read.clone(), changes).unwrap_or(read);
     s.send("PUT", &path, Some(&body)).await
 }
 
-/// Puts Okta's values into a body read from the server (keys matched case-insensitively).
-pub fn overwrite(body: &mut Value, okta: &Value, keep_active: bool) {
-    let (Some(target), Some(src)) = (body.as_object_mut(), okta.as_object()) else {
-        return;
-    };
-    for (k, v) in src {
-        if keep_active && k.eq_ignore_ascii_case("active") {
-            continue;
-        }
-        target.retain(|tk, _| !tk.eq_ignore_ascii_case(k) || tk == k);
-        target.insert(k.clone(), v.clone());
-    }
-}
-
-/// Activation or deactivation as Okta sends it in `dialect`.
-pub async fn set_active(s: &mut Session, dialect: Dialect, id: &str, active: bool) -> Reply {
-    match dialect {
+/// Activation or deactivation as Okta sends it in the profile's dialect.
+pub async fn set_active(s: &mut Session, profile: &Profile, id: &str, active: bool) -> Reply {
+    match profile.dialect {
         Dialect::Patch => {
-            let body = json!({"schemas": [PATCH_OP],
-                "Operations": [{"op": "replace", "value": {"active": active}}]});
+            let body = requests::set_active(active);
             s.send(
                 "PATCH",
-                &format!("/Users/{}", crate::scenario::template::percent_encode(id)),
+                &format!("/Users/{}", percent_encode(id)),
                 Some(&body),
             )
             .await
         }
-        Dialect::Put => profile_push(s, id, &json!({"active": active}), false).await,
+        Dialect::Put => profile_push(s, profile, id, &json!({"active": active}), false).await,
     }
 }
 
@@ -65,23 +66,22 @@ pub async fn push_group(
     display_name: &str,
     members: &[(String, String)],
 ) -> Reply {
-    let path = format!("/Groups/{}", crate::scenario::template::percent_encode(id));
+    let path = format!("/Groups/{}", percent_encode(id));
     match dialect {
         Dialect::Patch => {
-            let body = json!({"schemas": [PATCH_OP], "Operations": [
-                {"op": "replace", "value": {"id": id, "displayName": display_name}},
-                {"op": "replace", "path": "members", "value": members_json(members)}
-            ]});
+            let body = requests::patch(vec![
+                requests::rename_op(id, display_name),
+                requests::replace_members_op(members),
+            ]);
             s.send("PATCH", &path, Some(&body)).await
         }
         Dialect::Put => {
             let read = s.send("GET", &path, None).await;
-            let mut body = read
+            let read = read
                 .body
                 .filter(|b| b.is_object() && read.status == 200)
-                .unwrap_or_else(|| json!({"schemas": [super::model::GROUP_SCHEMA], "id": id}));
-            let okta = json!({"displayName": display_name, "members": members_json(members)});
-            overwrite(&mut body, &okta, false);
+                .unwrap_or_else(|| json!({"schemas": [GROUP_SCHEMA], "id": id}));
+            let body = requests::group_push(read, display_name, members);
             s.send("PUT", &path, Some(&body)).await
         }
     }
@@ -89,12 +89,10 @@ pub async fn push_group(
 
 /// Okta's PATCH dialect member add.
 pub async fn add_members(s: &mut Session, id: &str, members: &[(String, String)]) -> Reply {
-    let body = json!({"schemas": [PATCH_OP], "Operations": [
-        {"op": "add", "path": "members", "value": members_json(members)}
-    ]});
+    let body = requests::patch(vec![requests::add_members_op(members)]);
     s.send(
         "PATCH",
-        &format!("/Groups/{}", crate::scenario::template::percent_encode(id)),
+        &format!("/Groups/{}", percent_encode(id)),
         Some(&body),
     )
     .await
@@ -141,20 +139,6 @@ pub fn group_view_of(body: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn overwrite_replaces_case_variants_and_can_keep_active() {
-        let mut body = json!({"id": "1", "DisplayName": "old", "active": false, "meta": {}});
-        overwrite(
-            &mut body,
-            &json!({"displayName": "new", "active": true}),
-            true,
-        );
-        assert_eq!(
-            body,
-            json!({"id": "1", "displayName": "new", "active": false, "meta": {}})
-        );
-    }
 
     #[test]
     fn group_views_compare_member_ids_only() {

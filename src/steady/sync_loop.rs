@@ -7,6 +7,7 @@ use super::http::{Session, id_of, resources, total_results};
 use super::model::Model;
 use super::push;
 use crate::check::drift::{self as fidelity, Drift, DriftKind};
+use crate::profile::Profile;
 use crate::scenario::Dialect;
 use crate::server::schema::ResourceKind;
 use serde::Serialize;
@@ -133,7 +134,7 @@ pub async fn simulate(
             if !d.is_empty()
                 && let Some(id) = &u.id
             {
-                pushed.push(push_user(s, dialect, id, &okta, &d).await);
+                pushed.push(push_user(s, &model.profile, id, &okta, &d).await);
             }
             diffs[i].push(d);
         }
@@ -192,20 +193,21 @@ pub async fn simulate(
 /// anything else is GET + PUT of the whole profile. Returns what the read should then show.
 async fn push_user(
     s: &mut Session,
-    dialect: Dialect,
+    profile: &Profile,
     id: &str,
     okta: &Value,
     d: &[Drift],
 ) -> (String, ResourceKind, Value) {
+    let dialect = profile.dialect;
     let only_active = d.iter().all(|x| x.path.eq_ignore_ascii_case("active"));
     let reply = if dialect == Dialect::Patch && only_active {
         let active = okta.get("active").and_then(Value::as_bool).unwrap_or(true);
-        push::set_active(s, dialect, id, active).await
+        push::set_active(s, profile, id, active).await
     } else {
-        let r = push::profile_push(s, id, okta, dialect == Dialect::Patch).await;
+        let r = push::profile_push(s, profile, id, okta, dialect == Dialect::Patch).await;
         if dialect == Dialect::Patch && d.iter().any(|x| x.path.eq_ignore_ascii_case("active")) {
             let active = okta.get("active").and_then(Value::as_bool).unwrap_or(true);
-            push::set_active(s, dialect, id, active).await
+            push::set_active(s, profile, id, active).await
         } else {
             r
         }
