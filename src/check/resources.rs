@@ -166,7 +166,7 @@ pub fn last_modified_moves(input: &CheckInput) -> Verdict {
     let Some(write) = input.verified else {
         return Verdict::NotApplicable;
     };
-    if Method::parse(&write.request.method) != Some(Method::Put)
+    if write.request.method != Method::Put
         || !write.status().is_some_and(|s| (200..300).contains(&s))
     {
         return Verdict::NotApplicable;

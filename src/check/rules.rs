@@ -64,7 +64,7 @@ impl RequestKind {
             .find(|(k, _)| *k == "filter")
             .map(|(_, v)| decode_query_value(v));
         RequestKind {
-            method: Method::parse(&exchange.request.method),
+            method: Some(exchange.request.method),
             resource,
             by_id: segs.len() == 2,
             filter,

@@ -13,8 +13,8 @@ pub use report::{json_report, render};
 use crate::profile::Profile;
 use crate::replay::client::{Client, Credentials, OutgoingRequest, TransportFailure};
 use crate::replay::step::{StepSettings, send_with_rate_limit};
-use crate::scenario::Dialect;
 use crate::scenario::template::percent_encode;
+use crate::scenario::{Dialect, Method};
 use crate::steady::http::{id_of, resources, total_results};
 use crate::steady::model::{GROUP_SCHEMA, members_json};
 use serde_json::{Value, json};
@@ -135,7 +135,7 @@ async fn send(
     t: &LoadTarget,
     rec: &Recorder,
     op: &'static str,
-    (method, path): (&str, &str),
+    (method, path): (Method, &str),
     body: Option<&Value>,
     tolerated: &[u16],
 ) -> Answer {
@@ -261,8 +261,16 @@ async fn push_users(
                 "/Users?filter=userName%20eq%20%22{}%22&startIndex=1&count=100",
                 percent_encode(&user_name)
             );
-            send(&t, &rec, "user filter", ("GET", &query), None, &[404]).await;
-            let created = send(&t, &rec, "user create", ("POST", "/Users"), Some(body), &[]).await;
+            send(&t, &rec, "user filter", (Method::Get, &query), None, &[404]).await;
+            let created = send(
+                &t,
+                &rec,
+                "user create",
+                (Method::Post, "/Users"),
+                Some(body),
+                &[],
+            )
+            .await;
             id_of(created.body.as_ref()).map(|id| (id, user_name))
         }
     })
@@ -284,13 +292,13 @@ async fn push_group(
         "/Groups?filter=displayName%20eq%20%22{}%22&startIndex=1&count=100",
         percent_encode(&name)
     );
-    send(t, rec, "group filter", ("GET", &query), None, &[404]).await;
+    send(t, rec, "group filter", (Method::Get, &query), None, &[404]).await;
     let body = json!({"schemas": [GROUP_SCHEMA], "displayName": name, "members": []});
     let created = send(
         t,
         rec,
         "group create",
-        ("POST", "/Groups"),
+        (Method::Post, "/Groups"),
         Some(&body),
         &[],
     )
@@ -308,17 +316,33 @@ async fn push_group(
             let ops = json!({"schemas": [PATCH_OP], "Operations": [
                 {"op": "replace", "path": "members", "value": members}
             ]});
-            send(t, rec, "group push now", ("PATCH", &path), Some(&ops), &[]).await;
+            send(
+                t,
+                rec,
+                "group push now",
+                (Method::Patch, &path),
+                Some(&ops),
+                &[],
+            )
+            .await;
         }
         Dialect::Put => {
-            let read = send(t, rec, "group read", ("GET", &path), None, &[]).await;
+            let read = send(t, rec, "group read", (Method::Get, &path), None, &[]).await;
             let ok = read.ok();
             let mut body = read.body.filter(|b| ok && b.is_object()).unwrap_or(body);
             body["members"] = members;
-            send(t, rec, "group push now", ("PUT", &path), Some(&body), &[]).await;
+            send(
+                t,
+                rec,
+                "group push now",
+                (Method::Put, &path),
+                Some(&body),
+                &[],
+            )
+            .await;
         }
     }
-    let read = send(t, rec, "group read", ("GET", &path), None, &[]).await;
+    let read = send(t, rec, "group read", (Method::Get, &path), None, &[]).await;
     let expected: HashSet<&str> = users.iter().map(|(id, _)| id.as_str()).collect();
     let held = read
         .body
@@ -346,7 +370,7 @@ async fn import(t: &LoadTarget, rec: &Recorder, users: &[(String, String)]) -> V
     let mut stopped = None;
     loop {
         let path = format!("/Users?startIndex={start}&count=100");
-        let page = send(t, rec, "import page", ("GET", &path), None, &[]).await;
+        let page = send(t, rec, "import page", (Method::Get, &path), None, &[]).await;
         let before = seen.len();
         let listed = resources(page.body.as_ref());
         for r in &listed {
@@ -401,16 +425,32 @@ async fn deactivate(
                     let ops = json!({"schemas": [PATCH_OP], "Operations": [
                         {"op": "replace", "value": {"active": false}}
                     ]});
-                    send(&t, &rec, "deactivate", ("PATCH", &path), Some(&ops), &[]).await
+                    send(
+                        &t,
+                        &rec,
+                        "deactivate",
+                        (Method::Patch, &path),
+                        Some(&ops),
+                        &[],
+                    )
+                    .await
                 }
                 Dialect::Put => {
-                    let read = send(&t, &rec, "user read", ("GET", &path), None, &[]).await;
+                    let read = send(&t, &rec, "user read", (Method::Get, &path), None, &[]).await;
                     let mut body = read
                         .body
                         .filter(Value::is_object)
                         .unwrap_or_else(|| json!({}));
                     body["active"] = json!(false);
-                    send(&t, &rec, "deactivate", ("PUT", &path), Some(&body), &[]).await
+                    send(
+                        &t,
+                        &rec,
+                        "deactivate",
+                        (Method::Put, &path),
+                        Some(&body),
+                        &[],
+                    )
+                    .await
                 }
             };
             answer.ok()
@@ -435,14 +475,14 @@ async fn clean_up(
 ) {
     if let Some(id) = group {
         let path = format!("/Groups/{}", percent_encode(id));
-        send(t, rec, CLEAN_UP, ("DELETE", &path), None, &[]).await;
+        send(t, rec, CLEAN_UP, (Method::Delete, &path), None, &[]).await;
     }
     let ids: Arc<Vec<String>> = Arc::new(users.iter().map(|(id, _)| id.clone()).collect());
     fan_out(ids.len(), opts.concurrency, |i| {
         let (t, rec, ids) = (t.clone(), rec.clone(), ids.clone());
         async move {
             let path = format!("/Users/{}", percent_encode(&ids[i]));
-            send(&t, &rec, CLEAN_UP, ("DELETE", &path), None, &[]).await;
+            send(&t, &rec, CLEAN_UP, (Method::Delete, &path), None, &[]).await;
         }
     })
     .await;

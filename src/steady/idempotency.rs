@@ -7,7 +7,7 @@
 use super::http::{Reply, Session, id_of};
 use super::model::{Model, group_body};
 use super::push;
-use crate::scenario::Dialect;
+use crate::scenario::{Dialect, Method};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -83,7 +83,7 @@ async fn repeated_put(s: &mut Session, id: &str, okta: &Value, key: &str) -> Fin
             vec!["no PUT was sent".into()],
         );
     };
-    let second = s.send("PUT", &path, Some(&body)).await;
+    let second = s.send(Method::Put, &path, Some(&body)).await;
     let mut problems = both_succeed(&first, &second);
     problems.extend(same_outcome(&first, &second));
     finding(format!("repeated PUT /Users/{{{key}}}"), problems)
@@ -166,7 +166,7 @@ async fn repeated_member_add(
     let mut problems = both_succeed(&first, &second);
     let read = s
         .send(
-            "GET",
+            Method::Get,
             &format!("/Groups/{}", crate::scenario::template::percent_encode(id)),
             None,
         )
@@ -196,7 +196,9 @@ async fn retried_post(
     body: &Value,
     key: &str,
 ) -> (Finding, Option<String>) {
-    let reply = s.send("POST", &format!("/{endpoint}"), Some(body)).await;
+    let reply = s
+        .send(Method::Post, &format!("/{endpoint}"), Some(body))
+        .await;
     judge_retried_post(endpoint, key, &reply)
 }
 

@@ -6,7 +6,7 @@
 use super::http::{Reply, Session};
 use super::model::members_json;
 use crate::check::drift as fidelity;
-use crate::scenario::Dialect;
+use crate::scenario::{Dialect, Method};
 use crate::server::schema::ResourceKind;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -17,13 +17,13 @@ const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 /// app-user profile). `keep_active` leaves the server's `active` alone (PATCH dialect).
 pub async fn profile_push(s: &mut Session, id: &str, okta: &Value, keep_active: bool) -> Reply {
     let path = format!("/Users/{}", crate::scenario::template::percent_encode(id));
-    let read = s.send("GET", &path, None).await;
+    let read = s.send(Method::Get, &path, None).await;
     let mut body = read
         .body
         .filter(|b| b.is_object() && read.status == 200)
         .unwrap_or_else(|| json!({"schemas": [super::model::USER_SCHEMA], "id": id}));
     overwrite(&mut body, okta, keep_active);
-    s.send("PUT", &path, Some(&body)).await
+    s.send(Method::Put, &path, Some(&body)).await
 }
 
 /// Puts Okta's values into a body read from the server (keys matched case-insensitively).
@@ -47,7 +47,7 @@ pub async fn set_active(s: &mut Session, dialect: Dialect, id: &str, active: boo
             let body = json!({"schemas": [PATCH_OP],
                 "Operations": [{"op": "replace", "value": {"active": active}}]});
             s.send(
-                "PATCH",
+                Method::Patch,
                 &format!("/Users/{}", crate::scenario::template::percent_encode(id)),
                 Some(&body),
             )
@@ -72,17 +72,17 @@ pub async fn push_group(
                 {"op": "replace", "value": {"id": id, "displayName": display_name}},
                 {"op": "replace", "path": "members", "value": members_json(members)}
             ]});
-            s.send("PATCH", &path, Some(&body)).await
+            s.send(Method::Patch, &path, Some(&body)).await
         }
         Dialect::Put => {
-            let read = s.send("GET", &path, None).await;
+            let read = s.send(Method::Get, &path, None).await;
             let mut body = read
                 .body
                 .filter(|b| b.is_object() && read.status == 200)
                 .unwrap_or_else(|| json!({"schemas": [super::model::GROUP_SCHEMA], "id": id}));
             let okta = json!({"displayName": display_name, "members": members_json(members)});
             overwrite(&mut body, &okta, false);
-            s.send("PUT", &path, Some(&body)).await
+            s.send(Method::Put, &path, Some(&body)).await
         }
     }
 }
@@ -93,7 +93,7 @@ pub async fn add_members(s: &mut Session, id: &str, members: &[(String, String)]
         {"op": "add", "path": "members", "value": members_json(members)}
     ]});
     s.send(
-        "PATCH",
+        Method::Patch,
         &format!("/Groups/{}", crate::scenario::template::percent_encode(id)),
         Some(&body),
     )
