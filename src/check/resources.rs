@@ -1,6 +1,6 @@
 //! Checks on the shape of User and Group resources and on rate-limit answers.
 
-use super::rules::{CheckInput, Verdict, kind_of};
+use super::{CheckInput, Verdict, kind_of};
 use crate::replay::exchange::Exchange;
 use crate::scenario::Method;
 use serde_json::Value;

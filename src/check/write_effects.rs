@@ -9,7 +9,7 @@
 
 use super::Severity;
 use super::drift::{self, Drift};
-use super::rules::{CheckInput, Resource, Verdict};
+use super::{CheckInput, Resource, Verdict};
 use crate::replay::exchange::Exchange;
 use crate::scenario::Method;
 use crate::server::schema::ResourceKind;
