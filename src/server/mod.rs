@@ -22,7 +22,7 @@ pub(crate) use cli::wait_for_signal;
 pub use cli::{ServeArgs, run_serve};
 pub use errors::ServerError;
 pub use query::MAX_PAGE_SIZE;
-pub use quirks::{OktaVerdict, Quirk, QuirkInfo};
+pub use quirks::{Catch, OktaVerdict, Quirk, QuirkInfo};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
