@@ -8,6 +8,7 @@ use crate::profile::ProfileError;
 use crate::replay::client::TransportFailure;
 use crate::replay::engine::RunAbort;
 use crate::report::ReportError;
+use crate::scenario::LoadError;
 use crate::scenario::rerun::RerunError;
 use crate::scenario::select::InvalidGlob;
 use crate::snapshot::SnapshotError;
@@ -31,6 +32,15 @@ pub enum CommandError {
     Selection(#[from] InvalidGlob),
     #[error(transparent)]
     Output(#[from] WriteError),
+    /// A recording that does not convert into a valid scenario (nothing was written to `out`).
+    #[error(
+        "{error}\nthe recording does not convert into a valid scenario; nothing was written to {}",
+        out.display()
+    )]
+    Unconvertible {
+        error: LoadError,
+        out: std::path::PathBuf,
+    },
     /// The filters (or a rerun list) left nothing to run; the message says why.
     #[error("{0}")]
     NothingSelected(String),
@@ -54,7 +64,8 @@ impl CommandError {
             | CommandError::Snapshot(_)
             | CommandError::Rerun(_)
             | CommandError::Selection(_)
-            | CommandError::Output(_) => exit::USAGE,
+            | CommandError::Output(_)
+            | CommandError::Unconvertible { .. } => exit::USAGE,
             CommandError::NothingSelected(_) => exit::NOTHING_SELECTED,
             CommandError::Aborted { abort, .. } => match abort {
                 RunAbort::Target(_) | RunAbort::AuthRejected(_) | RunAbort::ConnectionTest(_) => {
@@ -76,6 +87,13 @@ pub fn report(err: CommandError) -> u8 {
             }
         }
         CommandError::NothingSelected(message) => eprintln!("{message}"),
+        CommandError::Unconvertible { error, out } => {
+            eprintln!("{error}");
+            eprintln!(
+                "error: the recording does not convert into a valid scenario; nothing was written to {}",
+                out.display()
+            );
+        }
         CommandError::Aborted { abort, base_url } => report_abort(abort, base_url),
         _ => eprintln!("error: {err}"),
     }
