@@ -173,6 +173,9 @@ print("Cycles between top-level modules:")
 top_cycles = sccs(top)
 for comp in top_cycles:
     print("  " + " <-> ".join(m[0] for m in comp))
+    for m in comp:
+        inner = sorted(t[0] for t in top.get(m, ()) if t in comp)
+        print(f"      {m[0]} -> {', '.join(inner)}")
 if not top_cycles:
     print("  none")
 

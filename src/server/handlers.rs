@@ -1,13 +1,13 @@
 //! The SCIM endpoints: routing of path segments and methods to list/get/create/replace/patch/
 //! delete of Users and Groups and to the discovery documents, with the response-shape quirks.
 
-use super::app::{AppState, Change, json_response};
 use super::errors::ScimError;
 use super::filter::{self, CompareOp, EvalContext, Filter, Literal};
 use super::query::{self, MAX_PAGE_SIZE};
 use super::quirks::Quirk;
 use super::resource::{self, RenderContext, etag, render};
 use super::schema::{self, LIST_RESPONSE, ResourceKind};
+use super::state::{AppState, Change, json_response};
 use super::store::{Resource, Store, name_attr};
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};

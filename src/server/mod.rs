@@ -15,6 +15,7 @@ mod query;
 mod quirks;
 mod resource;
 pub mod schema;
+mod state;
 mod store;
 
 pub use app::MAX_BODY_BYTES;
@@ -154,7 +155,7 @@ pub(crate) async fn start_with(
         addr: addr_text,
         source,
     })?;
-    let mut state = app::AppState::new(config.auth, token, base_path.clone(), quirks, verbose);
+    let mut state = state::AppState::new(config.auth, token, base_path.clone(), quirks, verbose);
     state.max_resources = config.max_resources.max(1);
     let state = Arc::new(state);
     let router = axum::Router::new().fallback(app::handle).with_state(state);
