@@ -1,6 +1,6 @@
-//! The catalogue of quirk modes (each a real-world SCIM server bug class Okta exposes), whether
-//! Okta tolerates each one (the single source of that verdict), and the parsing of
-//! `--quirk NAME[=VALUE]` into the set of active deviations.
+//! The catalogue of quirk modes (each a real-world SCIM server bug class Okta exposes): per quirk,
+//! whether Okta tolerates it and what catches it (its detection-matrix row) — the single source
+//! of both — and the parsing of `--quirk NAME[=VALUE]` into the set of active deviations.
 
 use crate::check::{CheckId, Severity};
 use std::collections::HashSet;
