@@ -23,6 +23,13 @@ pub enum WriteError {
     Directory { path: String },
     #[error("refused to write {path}: {reason}")]
     Unusable { path: String, reason: String },
+    /// Two outputs (named by their options) that resolve to the same file.
+    #[error("{first} and {second} both write {path}: give each report its own path")]
+    SameFile {
+        first: String,
+        second: String,
+        path: String,
+    },
 }
 
 /// Symlinks followed at most this many times (as the kernel does).
@@ -90,17 +97,18 @@ pub fn check_output(path: &Path) -> Result<(), WriteError> {
 
 /// Refuses two outputs that would land in the same file. `outputs` are `(option, path)`,
 /// e.g. `("--report-json", "r.json")`; symlinks and relative paths are resolved first.
-pub fn check_distinct(outputs: &[(&str, PathBuf)]) -> Result<(), String> {
+pub fn check_distinct(outputs: &[(&str, PathBuf)]) -> Result<(), WriteError> {
     let resolved: Vec<(&str, PathBuf)> = outputs
         .iter()
         .map(|(what, p)| (*what, absolute(p)))
         .collect();
     for (i, (first, a)) in resolved.iter().enumerate() {
         if let Some((second, _)) = resolved[i + 1..].iter().find(|(_, b)| a == b) {
-            return Err(format!(
-                "{first} and {second} both write {}: give each report its own path",
-                outputs[i].1.display()
-            ));
+            return Err(WriteError::SameFile {
+                first: first.to_string(),
+                second: second.to_string(),
+                path: outputs[i].1.display().to_string(),
+            });
         }
     }
     Ok(())

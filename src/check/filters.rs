@@ -1,6 +1,6 @@
 //! Checks on filter semantics and paging, judged from the request's filter and the responses.
 
-use super::rules::{CheckInput, Verdict};
+use super::{CheckInput, Verdict};
 use crate::replay::exchange::Exchange;
 use serde_json::Value;
 use std::collections::HashSet;

@@ -1,37 +1,11 @@
 //! The detection matrix: for every reference-server quirk, what catches it when the whole Okta
 //! suite runs against a server with that quirk (verified by
-//! `tests/functional/detection_matrix.rs`). Whether Okta tolerates a quirk is recorded once, in
-//! the quirk catalogue (`server::quirks`); this module only names the checks that see it.
+//! `tests/functional/detection_matrix.rs`). Each row is recorded once, in the quirk's own entry of
+//! the quirk catalogue (`server::quirks`: Okta's verdict and what catches it); this module
+//! renders the rows.
 
-use super::registry::{CheckId, Severity};
-use crate::server::{OktaVerdict, Quirk, QuirkInfo};
-
-/// What reports a quirk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Catch {
-    /// A named check fails (or warns, by its severity).
-    Check(CheckId),
-    /// A body assertion of Okta's SPEC certification test (`okta-spec/spec-test`, run for
-    /// profiles with `oin-submission`) fails.
-    SpecAssertion,
-}
-
-impl Catch {
-    pub fn label(self) -> &'static str {
-        match self {
-            Catch::Check(c) => c.as_str(),
-            Catch::SpecAssertion => "okta-spec assertion",
-        }
-    }
-
-    /// Whether this catch fails a run (exit 1) without `--strict`.
-    pub fn fails(self) -> bool {
-        match self {
-            Catch::Check(c) => c.def().severity == Severity::Fail,
-            Catch::SpecAssertion => true,
-        }
-    }
-}
+pub use crate::server::Catch;
+use crate::server::{OktaVerdict, QuirkInfo};
 
 /// One quirk's row.
 #[derive(Debug, Clone, Copy)]
@@ -51,73 +25,11 @@ impl Row {
     }
 }
 
-/// What catches each quirk. Exhaustive: a new quirk does not compile without its row.
-pub fn caught_by(quirk: Quirk) -> &'static [Catch] {
-    use Catch::{Check as c, SpecAssertion as SPEC};
-    use CheckId::*;
-    use Quirk as Q;
-    match quirk {
-        Q::PatchRequiresPath => &[c(PatchNoPathReplace), c(PatchRenameWithId)],
-        Q::StringBooleans => &[
-            c(UserActiveBoolean),
-            c(SteadyStateFidelity),
-            c(SteadyStateSyncLoop),
-        ],
-        Q::ListCountsAsStrings => &[c(ListResponseIntegers)],
-        Q::FilterCaseSensitive => &[c(FilterCaseInsensitive)],
-        Q::FilterIgnored => &[c(FilterExactMatch), c(FilterMiss)],
-        Q::NoDuplicate409 => &[c(DuplicateConflict), c(SteadyStateIdempotent)],
-        Q::PlainTextErrors => &[c(ErrorScimSchema), SPEC],
-        Q::ErrorStatusNumberOnly => &[c(ErrorScimSchema), SPEC],
-        Q::MissingErrorSchema => &[c(ErrorScimSchema), SPEC],
-        Q::IgnoreMemberRemoveFilter => &[c(ReadAfterWrite)],
-        Q::RemoveFilterWipesMembers => &[c(ReadAfterWrite)],
-        Q::MembersRequireType => &[c(PatchMembersDisplayOnly)],
-        Q::EmptyMembersReplaceFails => &[c(PatchEmptyMembersReplace)],
-        Q::RejectsReadonlyInPut => &[c(PutReadonlyEcho)],
-        Q::RejectsReadonlyInCreate => &[c(CreateOktaBody)],
-        Q::RenameRejectsIdInValue => &[c(PatchRenameWithId)],
-        Q::LowercaseEmails => &[c(SteadyStateFidelity)],
-        Q::DropsLocale => &[c(SteadyStateFidelity)],
-        Q::ReordersEmails => &[c(SteadyStateFidelity)],
-        Q::RecomputesDisplayName => &[c(SteadyStateFidelity)],
-        Q::StaleReads => &[],
-        Q::DeactivateDeletes => &[c(DeactivateKeepsUser)],
-        Q::CreateReturns200 => &[c(StatusExpected), c(CreateStatus201)],
-        Q::CreateEmptyBody => &[c(CreateReturnsResource), c(ResourceId)],
-        Q::GetReturnsList => &[c(GetSingleResource)],
-        Q::PagingIgnoresStartindex => &[c(PagingComplete)],
-        Q::ShortPages => &[c(PagingComplete)],
-        Q::RateLimit => &[],
-        Q::RateLimitNoRetryAfter => &[c(RateLimitRetryAfter)],
-        Q::Slow => &[],
-        Q::ReturnsPassword => &[c(UserPasswordNotReturned)],
-        Q::MissingLocation => &[c(LocationHeader), c(MetaLocation)],
-        Q::IgnoresActivePatch => &[c(ReadAfterWrite), c(DeactivateKeepsUser)],
-        Q::PutIgnoresChanges => &[c(ReadAfterWrite)],
-        Q::HtmlErrors => &[c(ErrorScimSchema), SPEC],
-        Q::FilterMiss404 => &[c(StatusExpected)],
-        Q::PatchReturns204 => &[],
-        Q::GroupPutReturns204 => &[c(ToleranceInferred)],
-        Q::CreateExtraAttributes => &[],
-        Q::NumericErrorStatus => &[c(ErrorStatusString)],
-        Q::NoDuplicateGroup409 => &[],
-        Q::GroupOmitsEmptyMembers => &[],
-        Q::HtmlConflictErrors => &[c(ErrorScimSchema)],
-        Q::GroupFilterMiss404 => &[c(ToleranceInferred)],
-        Q::RelativeMetaLocation => &[c(LocationHeader), c(MetaLocation)],
-        Q::LastModifiedFrozen => &[c(MetaLastModified)],
-        Q::DuplicateMemberAdd => &[c(GroupMembersUnique)],
-        Q::UserDeleteDeactivates => &[],
-        Q::UserDeleteReservesUsername => &[],
-    }
-}
-
 /// Every quirk's row, in `serve --list-quirks` order.
 pub fn rows() -> impl Iterator<Item = Row> {
     crate::server::quirks().iter().map(|quirk| Row {
         quirk,
-        caught_by: caught_by(quirk.quirk),
+        caught_by: quirk.caught_by,
     })
 }
 

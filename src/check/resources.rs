@@ -1,6 +1,6 @@
 //! Checks on the shape of User and Group resources and on rate-limit answers.
 
-use super::rules::{CheckInput, Verdict, kind_of};
+use super::{CheckInput, Verdict, kind_of};
 use crate::replay::exchange::Exchange;
 use crate::scenario::Method;
 use serde_json::Value;
@@ -166,7 +166,7 @@ pub fn last_modified_moves(input: &CheckInput) -> Verdict {
     let Some(write) = input.verified else {
         return Verdict::NotApplicable;
     };
-    if Method::parse(&write.request.method) != Some(Method::Put)
+    if write.request.method != Method::Put
         || !write.status().is_some_and(|s| (200..300).contains(&s))
     {
         return Verdict::NotApplicable;

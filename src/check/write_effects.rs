@@ -9,8 +9,9 @@
 
 use super::Severity;
 use super::drift::{self, Drift};
-use super::rules::{CheckInput, Resource, Verdict};
+use super::{CheckInput, Resource, Verdict};
 use crate::replay::exchange::Exchange;
+use crate::scenario::Method;
 use crate::server::schema::ResourceKind;
 use serde_json::{Map, Value};
 
@@ -61,7 +62,7 @@ fn judge(input: &CheckInput, class: Severity) -> Verdict {
     let Some(resp) = &input.exchange.response else {
         return Verdict::NotApplicable;
     };
-    let method = write.request.method.as_str();
+    let method = write.request.method;
     let read = match (resp.status, resp.json.as_ref(), class) {
         (_, _, Severity::Warn) if resp.status == 404 => return Verdict::NotApplicable,
         (404, _, _) => return Verdict::Fail("the resource is gone (404) after the write".into()),
@@ -72,7 +73,7 @@ fn judge(input: &CheckInput, class: Severity) -> Verdict {
         }
     };
     let kind = resource_kind(input, write);
-    let expected = if method == "PATCH" {
+    let expected = if method == Method::Patch {
         patch_expected(&sent)
     } else {
         replace_expected(&sent)
@@ -400,9 +401,9 @@ mod tests {
     use serde_json::json;
 
     /// A verifying read of `read` after `method path` sent `sent` (answered 200).
-    fn verdicts(method: &str, path: &str, sent: Value, read: Value) -> (Verdict, Verdict) {
+    fn verdicts(method: Method, path: &str, sent: Value, read: Value) -> (Verdict, Verdict) {
         let write = exchange(method, path, Some(&sent.to_string()), 200, "{}");
-        let get = exchange("GET", path, None, 200, &read.to_string());
+        let get = exchange(Method::Get, path, None, 200, &read.to_string());
         let input = CheckInput {
             exchange: &get,
             exchanges: std::slice::from_ref(&get),
@@ -427,10 +428,10 @@ mod tests {
             {"op": "replace", "value": {"id": "g", "displayName": "New"}}
         ]});
         let ok = json!({"displayName": "New", "members": [{"value": "u2"}]});
-        let (raw, fid) = verdicts("PATCH", "/Groups/g", sent.clone(), ok);
+        let (raw, fid) = verdicts(Method::Patch, "/Groups/g", sent.clone(), ok);
         assert_eq!((raw, fid), (Verdict::Pass, Verdict::Pass));
         let bad = json!({"displayName": "Old", "members": [{"value": "u1"}, {"value": "u2"}]});
-        let (raw, _) = verdicts("PATCH", "/Groups/g", sent, bad);
+        let (raw, _) = verdicts(Method::Patch, "/Groups/g", sent, bad);
         let msg = fail_text(&raw);
         assert!(
             msg.contains("displayName reads back as \"Old\" instead of \"New\""),
@@ -446,7 +447,7 @@ mod tests {
             "emails": [{"value": "A@x", "type": "work", "primary": true}]});
         let read = json!({"userName": "b@x", "active": true, "displayName": "A B",
             "name": {"givenName": "A"}, "emails": [{"value": "a@x", "primary": true}]});
-        let (raw, fid) = verdicts("PUT", "/Users/1", sent, read);
+        let (raw, fid) = verdicts(Method::Put, "/Users/1", sent, read);
         let raw = fail_text(&raw);
         assert!(
             raw.contains("active reads back as true instead of false"),
@@ -471,7 +472,7 @@ mod tests {
     fn a_group_rename_or_membership_lost_fails() {
         let sent = json!({"displayName": "New", "members": [{"value": "u1", "display": "A"}]});
         let read = json!({"displayName": "Old", "members": []});
-        let (raw, fid) = verdicts("PUT", "/Groups/g", sent, read);
+        let (raw, fid) = verdicts(Method::Put, "/Groups/g", sent, read);
         let raw = fail_text(&raw);
         assert!(
             raw.contains("displayName") && raw.contains("members read back as []"),
@@ -487,7 +488,7 @@ mod tests {
             {"op": "replace", "path": "active", "value": false}
         ]});
         let read = json!({"name": {"familyName": "smythe"}, "active": false});
-        let (raw, fid) = verdicts("PATCH", "/Users/1", sent, read);
+        let (raw, fid) = verdicts(Method::Patch, "/Users/1", sent, read);
         assert_eq!(raw, Verdict::Pass);
         assert!(fail_text(&fid).contains("name.familyName reads back as \"smythe\""));
     }

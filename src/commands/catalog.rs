@@ -11,7 +11,7 @@ macro_rules! out {
     ($($arg:tt)*) => { super::write_stdout(&format!($($arg)*)) };
 }
 
-use super::usage_error;
+use super::error::{CommandError, report};
 use crate::cli::{ChecksArgs, ListArgs, SelectArgs, ValidateArgs};
 use crate::exit;
 use crate::profile::Profile;
@@ -29,18 +29,19 @@ pub fn scenario_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
 
 /// Positional arguments taken as scenario names that name no loaded scenario: most likely a
 /// mistyped path. An error naming them beats an empty selection.
-pub fn unknown_names(select: &SelectArgs, scenarios: &[Scenario]) -> Result<(), String> {
+pub fn unknown_names(select: &SelectArgs, scenarios: &[Scenario]) -> Result<(), CommandError> {
     for arg in select.paths.iter().filter(|p| is_name(p)) {
         let text = arg.to_string_lossy().replace('\\', "/");
-        let pattern = glob::Pattern::new(&text)
-            .map_err(|e| format!("invalid scenario name or glob `{text}`: {e}"))?;
+        let pattern = glob::Pattern::new(&text).map_err(|e| {
+            CommandError::Usage(format!("invalid scenario name or glob `{text}`: {e}"))
+        })?;
         let known = scenarios
             .iter()
             .any(|s| scenario::select::name_matches(&pattern, &s.def.name));
         if !known {
-            return Err(format!(
+            return Err(CommandError::Usage(format!(
                 "`{text}` is neither a scenario file or folder nor the name of a scenario (see `scimreplay list`)"
-            ));
+            )));
         }
     }
     Ok(())
@@ -54,7 +55,9 @@ fn is_name(p: &std::path::Path) -> bool {
 
 /// Splits the positional arguments into scenario paths and scenario names, and builds the
 /// filters: names (`okta/push-new-user`, `push-new-user`, a glob) join the `-s` globs.
-pub fn selection(select: &SelectArgs) -> Result<(Vec<PathBuf>, scenario::select::Filters), String> {
+pub fn selection(
+    select: &SelectArgs,
+) -> Result<(Vec<PathBuf>, scenario::select::Filters), CommandError> {
     let (names, paths): (Vec<PathBuf>, Vec<PathBuf>) =
         select.paths.iter().cloned().partition(|p| is_name(p));
     let mut globs = select.scenarios.clone();
@@ -106,27 +109,24 @@ pub fn dialects(select: &SelectArgs, profile: &Profile) -> (Vec<Dialect>, bool) 
 }
 
 pub fn list(args: &ListArgs) -> u8 {
-    let profile = match Profile::resolve(&args.select.profile) {
-        Ok(p) => p,
-        Err(e) => return usage_error(e),
-    };
-    let (paths, filters) = match selection(&args.select) {
-        Ok(s) => s,
-        Err(e) => return usage_error(e),
-    };
+    list_checked(args).unwrap_or_else(report)
+}
+
+fn list_checked(args: &ListArgs) -> Result<u8, CommandError> {
+    let profile = Profile::resolve(&args.select.profile)?;
+    let (paths, filters) = selection(&args.select)?;
     let scenarios = match load_all(&paths) {
         Ok(s) => s,
-        Err(errors) => return print_errors(&errors),
+        Err(errors) => return Ok(print_errors(&errors)),
     };
-    if let Err(e) = unknown_names(&args.select, &scenarios) {
-        return usage_error(e);
-    }
+    unknown_names(&args.select, &scenarios)?;
     let (dialects, explicit) = dialects(&args.select, &profile);
     let instances =
         scenario::select::instances(&scenarios, &filters, &profile, &dialects, explicit);
     if instances.is_empty() {
-        eprintln!("nothing selected: no scenario matches the filters");
-        return exit::NOTHING_SELECTED;
+        return Err(CommandError::NothingSelected(
+            "nothing selected: no scenario matches the filters".into(),
+        ));
     }
     for inst in &instances {
         let d = &inst.scenario.def;
@@ -164,7 +164,7 @@ pub fn list(args: &ListArgs) -> u8 {
         instances.len(),
         profile.name
     );
-    exit::SUCCESS
+    Ok(exit::SUCCESS)
 }
 
 pub fn validate(args: &ValidateArgs) -> u8 {
@@ -278,6 +278,8 @@ pub fn man_page() -> u8 {
             out!("{}", String::from_utf8_lossy(&page));
             exit::SUCCESS
         }
-        Err(e) => usage_error(format!("could not render the man page: {e}")),
+        Err(e) => report(CommandError::Usage(format!(
+            "could not render the man page: {e}"
+        ))),
     }
 }

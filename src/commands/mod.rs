@@ -3,6 +3,7 @@
 
 mod catalog;
 mod compose;
+mod error;
 mod load;
 mod record;
 mod run;
@@ -43,7 +44,7 @@ pub fn dispatch(cli: Cli) -> u8 {
 }
 
 fn snapshot_command(result: Result<u8, crate::snapshot::SnapshotError>) -> u8 {
-    result.unwrap_or_else(usage_error)
+    result.unwrap_or_else(|e| error::report(e.into()))
 }
 
 /// Applies `--color` (and `NO_COLOR`) to every later styled output.
@@ -73,11 +74,12 @@ pub(crate) fn write_stdout(text: &str) {
 
 /// Vets report paths before anything is sent: each one writable (not a directory, its
 /// directory accepts files) and no two the same file. `outputs` are `(option, path)`.
-fn check_outputs(outputs: &[(&str, std::path::PathBuf)]) -> Result<(), String> {
+fn check_outputs(outputs: &[(&str, std::path::PathBuf)]) -> Result<(), error::CommandError> {
     for (option, path) in outputs {
-        crate::fsutil::check_output(path).map_err(|e| format!("{option}: {e}"))?;
+        crate::fsutil::check_output(path)
+            .map_err(|e| error::CommandError::Usage(format!("{option}: {e}")))?;
     }
-    crate::fsutil::check_distinct(outputs)
+    Ok(crate::fsutil::check_distinct(outputs)?)
 }
 
 use exit::usage_error;

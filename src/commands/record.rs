@@ -1,8 +1,8 @@
 //! `scimreplay record` (the recording proxy) and `scimreplay import` (a HAR capture): collect
 //! exchanges, convert them into a scenario and write it through the secret guard.
 
+use super::error::{CommandError, report};
 use super::target::runtime;
-use super::usage_error;
 use crate::cli::{ImportArgs, RecordArgs};
 use crate::exit;
 use crate::record::{Recorded, har, proxy, to_scenario};
@@ -15,36 +15,33 @@ use std::path::Path;
 const RECORDED_DIR: &str = "recorded";
 
 pub fn record(args: RecordArgs) -> u8 {
+    record_checked(args).unwrap_or_else(report)
+}
+
+fn record_checked(args: RecordArgs) -> Result<u8, CommandError> {
     let target = match reqwest::Url::parse(&args.target) {
         Ok(u) if matches!(u.scheme(), "http" | "https") => args.target.clone(),
         _ => {
-            return usage_error(format!(
+            return Err(CommandError::Usage(format!(
                 "--target `{}` is not an http(s) SCIM base URL (e.g. https://scim.example.com/scim/v2)",
                 args.target
-            ));
+            )));
         }
     };
-    let addr = match format!("{}:{}", args.host, args.port).parse() {
-        Ok(a) => a,
-        Err(_) => return usage_error(format!("--host `{}` is not an IP address", args.host)),
-    };
-    let client = match Client::new(&ClientConfig {
+    let addr = format!("{}:{}", args.host, args.port)
+        .parse()
+        .map_err(|_| CommandError::Usage(format!("--host `{}` is not an IP address", args.host)))?;
+    let client = Client::new(&ClientConfig {
         timeout: args.timeout,
         insecure: args.insecure,
         ca_cert: args.ca_cert.clone(),
-    }) {
-        Ok(c) => c,
-        Err(e) => return usage_error(e.to_string()),
-    };
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(e) => return usage_error(e),
-    };
+    })
+    .map_err(CommandError::usage)?;
+    let rt = runtime()?;
     rt.block_on(async {
-        let running = match proxy::start(addr, target.clone(), client, args.limit).await {
-            Ok(p) => p,
-            Err(e) => return usage_error(format!("cannot listen on {addr}: {e}")),
-        };
+        let running = proxy::start(addr, target.clone(), client, args.limit)
+            .await
+            .map_err(|e| CommandError::Usage(format!("cannot listen on {addr}: {e}")))?;
         super::write_stdout(&format!(
             "Recording: point your SCIM client at http://{} as the SCIM base URL (forwarding to {target}); Ctrl-C stops\n",
             running.addr
@@ -71,21 +68,20 @@ pub fn record(args: RecordArgs) -> u8 {
 }
 
 pub fn import(args: ImportArgs) -> u8 {
-    let text = match std::fs::read_to_string(&args.har) {
-        Ok(t) => t,
-        Err(e) => return usage_error(format!("cannot read {}: {e}", args.har.display())),
-    };
-    match har::read(&text, args.base_url.as_deref()) {
-        Ok((base, exchanges)) => {
-            let source = format!("{} ({base})", args.har.display());
-            let out = args.out.clone().unwrap_or_else(|| {
-                let stem = args.har.file_stem().unwrap_or_default().to_string_lossy();
-                Path::new(RECORDED_DIR).join(format!("{stem}.yaml"))
-            });
-            write_scenario(&out, args.name.as_deref(), &source, &exchanges, &[])
-        }
-        Err(e) => usage_error(format!("{}: {e}", args.har.display())),
-    }
+    import_checked(args).unwrap_or_else(report)
+}
+
+fn import_checked(args: ImportArgs) -> Result<u8, CommandError> {
+    let text = std::fs::read_to_string(&args.har)
+        .map_err(|e| CommandError::Usage(format!("cannot read {}: {e}", args.har.display())))?;
+    let (base, exchanges) = har::read(&text, args.base_url.as_deref())
+        .map_err(|e| CommandError::Usage(format!("{}: {e}", args.har.display())))?;
+    let source = format!("{} ({base})", args.har.display());
+    let out = args.out.clone().unwrap_or_else(|| {
+        let stem = args.har.file_stem().unwrap_or_default().to_string_lossy();
+        Path::new(RECORDED_DIR).join(format!("{stem}.yaml"))
+    });
+    write_scenario(&out, args.name.as_deref(), &source, &exchanges, &[])
 }
 
 fn write_scenario(
@@ -94,10 +90,11 @@ fn write_scenario(
     source: &str,
     exchanges: &[Recorded],
     secrets: &[Secret],
-) -> u8 {
+) -> Result<u8, CommandError> {
     if exchanges.is_empty() {
-        eprintln!("nothing was recorded: no scenario written");
-        return exit::NOTHING_SELECTED;
+        return Err(CommandError::NothingSelected(
+            "nothing was recorded: no scenario written".into(),
+        ));
     }
     let name = name.map(str::to_string).unwrap_or_else(|| {
         let stem = out
@@ -107,29 +104,23 @@ fn write_scenario(
     });
     let conversion = to_scenario(&name, source, exchanges);
     if conversion.steps == 0 {
-        eprintln!(
+        return Err(CommandError::NothingSelected(format!(
             "nothing replayable was recorded ({} left out, e.g. {}): no scenario written",
             conversion.left_out.len(),
             conversion.left_out.first().map_or("", String::as_str)
-        );
-        return exit::NOTHING_SELECTED;
+        )));
     }
     // What is written must pass `validate`: refuse, writing nothing, rather than leave a file
     // that `run` rejects.
     if let Err(e) = crate::scenario::load::load_str(out, &conversion.yaml, &|id| {
         crate::check::registry::find(id).is_some()
     }) {
-        eprintln!("{e}");
-        eprintln!(
-            "error: the recording does not convert into a valid scenario; nothing was written to {}",
-            out.display()
-        );
-        return exit::USAGE;
+        return Err(CommandError::Unconvertible {
+            error: e,
+            out: out.to_path_buf(),
+        });
     }
-    if let Err(e) = crate::fsutil::write_atomic(out, conversion.yaml.as_bytes(), secrets) {
-        eprintln!("error: {e}");
-        return exit::USAGE;
-    }
+    crate::fsutil::write_atomic(out, conversion.yaml.as_bytes(), secrets)?;
     super::write_stdout(&format!(
         "Wrote {} ({} steps from {} exchanges{}); replay it with `scimreplay run {}`\n",
         out.display(),
@@ -146,5 +137,5 @@ fn write_scenario(
         },
         out.display()
     ));
-    exit::SUCCESS
+    Ok(exit::SUCCESS)
 }

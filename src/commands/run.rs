@@ -3,12 +3,13 @@
 //! given, replays, and maps the outcome to an exit code.
 
 use super::catalog::{dialects, load_all, selection, unknown_names};
+use super::error::{CommandError, report};
 use super::target::connect;
-use super::{apply_color, check_outputs, usage_error};
+use super::{apply_color, check_outputs};
 use crate::cli::RunArgs;
 use crate::exit;
 use crate::profile::Profile;
-use crate::replay::client::{Client, Credentials, TransportFailure};
+use crate::replay::client::{Client, Credentials};
 use crate::replay::controls::{Controls, Stop, StopReason};
 use crate::replay::engine::{Engine, RunAbort, SnapshotJudge, SnapshotRequest};
 use crate::replay::render::random_alnum;
@@ -23,28 +24,23 @@ use crate::secrets::Secret;
 use crate::snapshot::{SnapshotKey, SnapshotStore};
 
 pub fn run(args: RunArgs) -> u8 {
+    run_checked(args).unwrap_or_else(report)
+}
+
+/// Resolves and vets everything before the first request; `Err` is a problem found on the way.
+fn run_checked(args: RunArgs) -> Result<u8, CommandError> {
     apply_color(args.color);
-    let profile = match Profile::resolve(&args.select.profile) {
-        Ok(p) => p,
-        Err(e) => return usage_error(e),
-    };
-    let (paths, mut filters) = match selection(&args.select) {
-        Ok(s) => s,
-        Err(e) => return usage_error(e),
-    };
+    let profile = Profile::resolve(&args.select.profile)?;
+    let (paths, mut filters) = selection(&args.select)?;
     let mut steady_failed = false;
     let mut dialect_args = args.select.clone();
     if let Some(report) = &args.rerun_failed {
-        let failed = match read_failed(report) {
-            Ok(f) => f,
-            Err(e) => return usage_error(e),
-        };
+        let failed = read_failed(report)?;
         if failed.instances.is_empty() && !failed.steady_state {
-            eprintln!(
+            return Err(CommandError::NothingSelected(format!(
                 "nothing to rerun: no scenario failed in {}",
                 report.display()
-            );
-            return exit::NOTHING_SELECTED;
+            )));
         }
         steady_failed = failed.steady_state;
         if dialect_args.dialect.is_none() {
@@ -53,40 +49,26 @@ pub fn run(args: RunArgs) -> u8 {
         }
         filters = filters.only(failed.instances);
     }
-    let scenarios = match load_all(&paths) {
-        Ok(s) => s,
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("{e}\n");
-            }
-            return exit::USAGE;
-        }
-    };
-    if let Err(e) = unknown_names(&args.select, &scenarios) {
-        return usage_error(e);
-    }
+    let scenarios = load_all(&paths).map_err(CommandError::InvalidScenarios)?;
+    unknown_names(&args.select, &scenarios)?;
     let (dialects, explicit) = dialects(&dialect_args, &profile);
     let selected = instances(&scenarios, &filters, &profile, &dialects, explicit);
     let steady = runs_steady_state(&args, filters.narrows(), steady_failed);
     if selected.is_empty() && !steady {
-        eprintln!("nothing selected: no scenario matches the filters (see `scimreplay list`)");
-        return exit::NOTHING_SELECTED;
+        return Err(CommandError::NothingSelected(
+            "nothing selected: no scenario matches the filters (see `scimreplay list`)".into(),
+        ));
     }
-    if let Err(e) = check_outputs(&report_outputs(&args)) {
-        return usage_error(e);
-    }
-    let connection = match connect(&args.connection) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    connection.run(&profile, |client, token, info| async {
+    check_outputs(&report_outputs(&args))?;
+    let connection = connect(&args.connection)?;
+    Ok(connection.run(&profile, |client, token, info| async {
         let base_url = info.base_url.clone();
         let plan = Plan {
             selected: &selected,
             steady,
         };
         replay(&args, &profile, client, &base_url, token, plan, info).await
-    })
+    }))
 }
 
 /// Every file the reporters will write, with the option that names it.
@@ -258,7 +240,7 @@ async fn replay_checked(
 ) -> u8 {
     let secrets = &engine.secrets;
     if let Err(abort) = engine.preflight().await {
-        return report_abort(&abort, base_url);
+        return aborted(abort, base_url);
     }
     let mut fanout = Fanout::new();
     fanout.push(
@@ -302,8 +284,15 @@ async fn replay_checked(
             }
             outcome_code(&report, engine.controls.stop.reason())
         }
-        Err(abort) => report_abort(&abort, base_url),
+        Err(abort) => aborted(abort, base_url),
     }
+}
+
+fn aborted(abort: RunAbort, base_url: &str) -> u8 {
+    report(CommandError::Aborted {
+        abort,
+        base_url: base_url.to_string(),
+    })
 }
 
 /// After the run: pending files of failed steps are marked (so `accept` leaves them alone),
@@ -403,43 +392,5 @@ fn outcome_code(report: &RunReport, stopped: Option<StopReason>) -> u8 {
         exit::NOTHING_SELECTED
     } else {
         exit::SUCCESS
-    }
-}
-
-pub(super) fn report_abort(abort: &RunAbort, base_url: &str) -> u8 {
-    match abort {
-        RunAbort::Target(f) => {
-            let hint = match f {
-                TransportFailure::Timeout(_) => {
-                    "the server accepted the connection but did not answer Okta's connection test within --timeout (Okta waits 60 s); check its logs or raise --timeout"
-                }
-                _ => {
-                    "check the URL, that the server is running, and TLS settings (--ca-cert, --insecure)"
-                }
-            };
-            eprintln!("error: {f}\n  target: {base_url}\n  hint: {hint}");
-            exit::TARGET
-        }
-        RunAbort::AuthRejected(m) => {
-            eprintln!("error: authentication rejected by {base_url}: {m}");
-            exit::TARGET
-        }
-        RunAbort::ConnectionTest(paragraph) => {
-            eprintln!("error: {paragraph}\n  target: {base_url}");
-            exit::TARGET
-        }
-        RunAbort::BadToken(m) => {
-            eprintln!("error: {m}");
-            exit::USAGE
-        }
-        RunAbort::Report(crate::report::ReportError::Output(e))
-            if e.kind() == std::io::ErrorKind::BrokenPipe =>
-        {
-            exit::stdout_closed()
-        }
-        RunAbort::Report(e) => {
-            eprintln!("error: {e}");
-            exit::USAGE
-        }
     }
 }

@@ -2,7 +2,7 @@
 //! server (with `--quirk`) or a remote `--target`, the token (`--token-env`, `SCIM_TOKEN`,
 //! `--token`, or a fresh random one for the embedded server), and starting the server.
 
-use super::usage_error;
+use super::error::{CommandError, report};
 use crate::cli::ConnectionArgs;
 use crate::profile::{Auth, Profile};
 use crate::replay::client::{Client, ClientConfig, Credentials};
@@ -19,62 +19,63 @@ pub enum Target {
 /// A started target: base URL, the embedded server (to stop), the quirks switched on.
 pub type Started = (String, Option<RunningServer>, Vec<String>);
 
-pub fn resolve_target(opts: &ConnectionArgs) -> Result<Target, String> {
+pub fn resolve_target(opts: &ConnectionArgs) -> Result<Target, CommandError> {
     let Some(raw) = opts.target.as_deref() else {
         return Ok(Target::Embedded {
             quirks: opts.quirks.to_vec(),
         });
     };
     if !opts.quirks.is_empty() {
-        return Err(
-            "--quirk switches on reference-server bugs: it only works without --target".into(),
-        );
-    }
-    let url = reqwest::Url::parse(raw).map_err(|e| {
-        format!(
-            "--target `{raw}` is not a URL: {e} (expected e.g. https://scim.example.com/scim/v2)"
-        )
-    })?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!(
-            "--target must be an http:// or https:// URL, not `{}`",
-            url.scheme()
+        return Err(CommandError::usage(
+            "--quirk switches on reference-server bugs: it only works without --target",
         ));
     }
+    let url = reqwest::Url::parse(raw).map_err(|e| {
+        CommandError::Usage(format!(
+            "--target `{raw}` is not a URL: {e} (expected e.g. https://scim.example.com/scim/v2)"
+        ))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(CommandError::Usage(format!(
+            "--target must be an http:// or https:// URL, not `{}`",
+            url.scheme()
+        )));
+    }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(
-            "--target must not carry credentials: pass the token with --token-env VAR".into(),
-        );
+        return Err(CommandError::usage(
+            "--target must not carry credentials: pass the token with --token-env VAR",
+        ));
     }
     if url.query().is_some() {
-        return Err("--target must be the SCIM base URL without a query string".into());
+        return Err(CommandError::usage(
+            "--target must be the SCIM base URL without a query string",
+        ));
     }
     Ok(Target::Remote {
         base_url: raw.trim_end_matches('/').to_string(),
     })
 }
 
-pub fn resolve_token(opts: &ConnectionArgs, target: &Target) -> Result<String, String> {
+pub fn resolve_token(opts: &ConnectionArgs, target: &Target) -> Result<String, CommandError> {
     if let Target::Embedded { .. } = target {
         return Ok(format!("srt-{}", random_alnum(32))); // a fresh random token per run
     }
     if let Some(var) = opts.token_env.as_deref() {
         return match std::env::var(var) {
             Ok(v) if !v.trim().is_empty() => Ok(v.trim().to_string()),
-            Ok(_) => Err(format!(
+            Ok(_) => Err(CommandError::Usage(format!(
                 "environment variable {var} (from --token-env) is empty"
-            )),
-            Err(_) => Err(format!(
+            ))),
+            Err(_) => Err(CommandError::Usage(format!(
                 "environment variable {var} (from --token-env) is not set"
-            )),
+            ))),
         };
     }
     match opts.token.as_deref() {
         Some(t) if !t.trim().is_empty() => Ok(t.trim().to_string()),
-        _ => Err(
-            "the target needs a token: set --token-env VAR (preferred), SCIM_TOKEN, or --token"
-                .into(),
-        ),
+        _ => Err(CommandError::usage(
+            "the target needs a token: set --token-env VAR (preferred), SCIM_TOKEN, or --token",
+        )),
     }
 }
 
@@ -84,7 +85,7 @@ pub async fn start_target(
     profile: &Profile,
     auth: Option<Auth>,
     token: &str,
-) -> Result<Started, u8> {
+) -> Result<Started, CommandError> {
     match target {
         Target::Remote { base_url } => Ok((base_url.clone(), None, Vec::new())),
         Target::Embedded { quirks } => {
@@ -102,19 +103,19 @@ pub async fn start_target(
             };
             match crate::server::start(config).await {
                 Ok(server) => Ok((server.base_url().to_string(), Some(server), all)),
-                Err(e) => Err(usage_error(e)),
+                Err(e) => Err(CommandError::usage(e)),
             }
         }
     }
 }
 
 /// The two-worker async runtime the commands run on.
-pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
+pub fn runtime() -> Result<tokio::runtime::Runtime, CommandError> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))
+        .map_err(|e| CommandError::Usage(format!("cannot start the async runtime: {e}")))
 }
 
 /// A resolved connection: where requests go, the token, the HTTP client, and the runtime that
@@ -128,9 +129,9 @@ pub struct Connection {
 }
 
 /// Resolves `--target`/`--quirk`, the token and the client settings; a problem is a usage error.
-pub fn connect(args: &ConnectionArgs) -> Result<Connection, u8> {
-    let target = resolve_target(args).map_err(usage_error)?;
-    let token = resolve_token(args, &target).map_err(usage_error)?;
+pub fn connect(args: &ConnectionArgs) -> Result<Connection, CommandError> {
+    let target = resolve_target(args)?;
+    let token = resolve_token(args, &target)?;
     if let Some(warning) =
         crate::secrets::short_secret_warning(&crate::secrets::Secret::new("token", token.as_str()))
     {
@@ -141,8 +142,8 @@ pub fn connect(args: &ConnectionArgs) -> Result<Connection, u8> {
         insecure: args.insecure,
         ca_cert: args.ca_cert.clone(),
     })
-    .map_err(usage_error)?;
-    let runtime = runtime().map_err(usage_error)?;
+    .map_err(CommandError::usage)?;
+    let runtime = runtime()?;
     Ok(Connection {
         target,
         auth: args.auth,
@@ -174,7 +175,7 @@ impl Connection {
             let (base_url, server, quirks) =
                 match start_target(&target, profile, auth, &token).await {
                     Ok(t) => t,
-                    Err(code) => return code,
+                    Err(e) => return report(e),
                 };
             let info = TargetInfo {
                 base_url,
@@ -191,14 +192,14 @@ impl Connection {
 }
 
 /// Okta's connection test against the started target, for the commands that do not replay
-/// scenarios (`steady`, `load`): `Err` carries the exit code after the message was printed.
+/// scenarios (`steady`, `load`).
 async fn connection_test(
     client: &Client,
     base_url: &str,
     credentials: &Credentials,
     profile: &Profile,
     args: &ConnectionArgs,
-) -> Result<(), u8> {
+) -> Result<(), CommandError> {
     let engine = crate::replay::engine::Engine {
         client: client.clone(),
         base_url: base_url.to_string(),
@@ -221,7 +222,10 @@ async fn connection_test(
     engine
         .preflight()
         .await
-        .map_err(|abort| super::run::report_abort(&abort, base_url))
+        .map_err(|abort| CommandError::Aborted {
+            abort,
+            base_url: base_url.to_string(),
+        })
 }
 
 /// A started target that passed Okta's connection test.
@@ -241,17 +245,16 @@ where
 {
     let connection = match connect(args) {
         Ok(c) => c,
-        Err(code) => return code,
+        Err(e) => return report(e),
     };
     connection.run(profile, |client, token, info| async move {
         let credentials = Credentials {
             auth: args.auth.unwrap_or(profile.auth),
             token,
         };
-        if let Err(code) =
-            connection_test(&client, &info.base_url, &credentials, profile, args).await
+        if let Err(e) = connection_test(&client, &info.base_url, &credentials, profile, args).await
         {
-            return code;
+            return report(e);
         }
         work(Tested {
             client,

@@ -160,8 +160,9 @@ fn two_outputs_may_not_share_a_file() {
     let json = dir.path().join("r.json");
     let link = dir.path().join("link.xml");
     std::os::unix::fs::symlink("r.json", &link).unwrap();
-    let err =
-        check_distinct(&[("--report-json", json.clone()), ("--report-junit", link)]).unwrap_err();
+    let err = check_distinct(&[("--report-json", json.clone()), ("--report-junit", link)])
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("--report-json and --report-junit"), "{err}");
     let dotted = dir.path().join(".").join("r.json");
     assert!(check_distinct(&[("a", json.clone()), ("b", dotted)]).is_err());

@@ -14,8 +14,8 @@ use crate::okta::requests;
 use crate::profile::Profile;
 use crate::replay::client::{Client, Credentials, OutgoingRequest, TransportFailure};
 use crate::replay::step::{StepSettings, send_with_rate_limit};
-use crate::scenario::Dialect;
 use crate::scenario::template::percent_encode;
+use crate::scenario::{Dialect, Method};
 use crate::steady::http::{id_of, resources, total_results};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
@@ -134,7 +134,7 @@ async fn send(
     t: &LoadTarget,
     rec: &Recorder,
     op: &'static str,
-    (method, path): (&str, &str),
+    (method, path): (Method, &str),
     body: Option<&Value>,
     tolerated: &[u16],
 ) -> Answer {
@@ -257,8 +257,16 @@ async fn push_users(
             let body = &bodies[i];
             let user_name = body["userName"].as_str().unwrap_or_default().to_string();
             let query = requests::user_filter(&user_name);
-            send(&t, &rec, "user filter", ("GET", &query), None, &[404]).await;
-            let created = send(&t, &rec, "user create", ("POST", "/Users"), Some(body), &[]).await;
+            send(&t, &rec, "user filter", (Method::Get, &query), None, &[404]).await;
+            let created = send(
+                &t,
+                &rec,
+                "user create",
+                (Method::Post, "/Users"),
+                Some(body),
+                &[],
+            )
+            .await;
             id_of(created.body.as_ref()).map(|id| (id, user_name))
         }
     })
@@ -277,13 +285,13 @@ async fn push_group(
 ) -> (Option<String>, Option<Verification>) {
     let name = format!("Load Group {run_id}");
     let query = requests::group_filter(&name);
-    send(t, rec, "group filter", ("GET", &query), None, &[404]).await;
+    send(t, rec, "group filter", (Method::Get, &query), None, &[404]).await;
     let body = requests::group_create(&name, &[]);
     let created = send(
         t,
         rec,
         "group create",
-        ("POST", "/Groups"),
+        (Method::Post, "/Groups"),
         Some(&body),
         &[],
     )
@@ -298,17 +306,33 @@ async fn push_group(
     match dialect {
         Dialect::Patch => {
             let ops = requests::patch(vec![requests::replace_members_op(users)]);
-            send(t, rec, "group push now", ("PATCH", &path), Some(&ops), &[]).await;
+            send(
+                t,
+                rec,
+                "group push now",
+                (Method::Patch, &path),
+                Some(&ops),
+                &[],
+            )
+            .await;
         }
         Dialect::Put => {
-            let read = send(t, rec, "group read", ("GET", &path), None, &[]).await;
+            let read = send(t, rec, "group read", (Method::Get, &path), None, &[]).await;
             let ok = read.ok();
             let read = read.body.filter(|b| ok && b.is_object()).unwrap_or(body);
             let body = requests::group_push(read, &name, users);
-            send(t, rec, "group push now", ("PUT", &path), Some(&body), &[]).await;
+            send(
+                t,
+                rec,
+                "group push now",
+                (Method::Put, &path),
+                Some(&body),
+                &[],
+            )
+            .await;
         }
     }
-    let read = send(t, rec, "group read", ("GET", &path), None, &[]).await;
+    let read = send(t, rec, "group read", (Method::Get, &path), None, &[]).await;
     let expected: HashSet<&str> = users.iter().map(|(id, _)| id.as_str()).collect();
     let held = read
         .body
@@ -336,7 +360,7 @@ async fn import(t: &LoadTarget, rec: &Recorder, users: &[(String, String)]) -> V
     let mut stopped = None;
     loop {
         let path = format!("/Users?startIndex={start}&count=100");
-        let page = send(t, rec, "import page", ("GET", &path), None, &[]).await;
+        let page = send(t, rec, "import page", (Method::Get, &path), None, &[]).await;
         let before = seen.len();
         let listed = resources(page.body.as_ref());
         for r in &listed {
@@ -391,10 +415,18 @@ async fn deactivate(
             let answer = match profile.dialect {
                 Dialect::Patch => {
                     let ops = requests::set_active(false);
-                    send(&t, &rec, "deactivate", ("PATCH", &path), Some(&ops), &[]).await
+                    send(
+                        &t,
+                        &rec,
+                        "deactivate",
+                        (Method::Patch, &path),
+                        Some(&ops),
+                        &[],
+                    )
+                    .await
                 }
                 Dialect::Put => {
-                    let read = send(&t, &rec, "user read", ("GET", &path), None, &[]).await;
+                    let read = send(&t, &rec, "user read", (Method::Get, &path), None, &[]).await;
                     let read = read
                         .body
                         .filter(Value::is_object)
@@ -403,7 +435,15 @@ async fn deactivate(
                     changes.insert("active".into(), json!(false));
                     let fallback = read.clone();
                     let body = requests::user_push(&profile, read, changes).unwrap_or(fallback);
-                    send(&t, &rec, "deactivate", ("PUT", &path), Some(&body), &[]).await
+                    send(
+                        &t,
+                        &rec,
+                        "deactivate",
+                        (Method::Put, &path),
+                        Some(&body),
+                        &[],
+                    )
+                    .await
                 }
             };
             answer.ok()
@@ -428,14 +468,14 @@ async fn clean_up(
 ) {
     if let Some(id) = group {
         let path = format!("/Groups/{}", percent_encode(id));
-        send(t, rec, CLEAN_UP, ("DELETE", &path), None, &[]).await;
+        send(t, rec, CLEAN_UP, (Method::Delete, &path), None, &[]).await;
     }
     let ids: Arc<Vec<String>> = Arc::new(users.iter().map(|(id, _)| id.clone()).collect());
     fan_out(ids.len(), opts.concurrency, |i| {
         let (t, rec, ids) = (t.clone(), rec.clone(), ids.clone());
         async move {
             let path = format!("/Users/{}", percent_encode(&ids[i]));
-            send(&t, &rec, CLEAN_UP, ("DELETE", &path), None, &[]).await;
+            send(&t, &rec, CLEAN_UP, (Method::Delete, &path), None, &[]).await;
         }
     })
     .await;

@@ -3,6 +3,7 @@
 //! become `{{random_password}}`, and writes to resources the recording did not create are left
 //! out, so a replay only ever touches what it created. Every created resource gets a teardown.
 
+use crate::scenario::Method;
 use crate::scenario::template::percent_encode;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -21,6 +22,14 @@ pub struct Recorded {
     pub response_body: Option<String>,
     /// Which credential the request carried (never the value itself).
     pub credential: CredentialSeen,
+}
+
+impl Recorded {
+    /// The method as a scenario would send it; `None` for any other method the proxy relayed
+    /// (the recording keeps whatever word the client sent).
+    pub fn scim_method(&self) -> Option<Method> {
+        Method::parse(&self.method)
+    }
 }
 
 /// The Authorization header of a recorded request, as far as a replay needs to know it.
@@ -139,10 +148,7 @@ fn resource_of(path: &str) -> (String, Option<String>) {
 /// Why an exchange cannot become a valid step: a method a scenario cannot send, or a literal
 /// `{{` that the replay would read as a template.
 fn unreplayable(ex: &Recorded) -> Option<&'static str> {
-    if !matches!(
-        ex.method.as_str(),
-        "GET" | "POST" | "PUT" | "PATCH" | "DELETE"
-    ) {
+    if ex.scim_method().is_none() {
         return Some("not a SCIM method (a scenario sends GET, POST, PUT, PATCH or DELETE)");
     }
     let texts = [Some(&ex.path), ex.query.as_ref(), ex.request_body.as_ref()];
@@ -169,7 +175,10 @@ pub fn to_scenario(name: &str, source: &str, exchanges: &[Recorded]) -> Conversi
     let mut count = 0;
     let session = session_credential(exchanges);
     // Names first: Okta's existence filter for a user comes before the create that names her.
-    for ex in exchanges.iter().filter(|e| e.method == "POST") {
+    for ex in exchanges
+        .iter()
+        .filter(|e| e.scim_method() == Some(Method::Post))
+    {
         let body = ex
             .request_body
             .as_deref()
@@ -187,7 +196,9 @@ pub fn to_scenario(name: &str, source: &str, exchanges: &[Recorded]) -> Conversi
             .as_deref()
             .and_then(|b| serde_json::from_str(b).ok());
         let path = st.substitute(&ex.path, false);
-        let writes = matches!(ex.method.as_str(), "PUT" | "PATCH" | "DELETE");
+        let writes = ex
+            .scim_method()
+            .is_some_and(|m| m != Method::Post && m.is_write());
         if writes && id.is_some() && !path.contains("{{") {
             left_out.push(format!(
                 "{} {}: writes to a resource the recording did not create",
@@ -289,7 +300,7 @@ fn captures(
         "user"
     };
     let mut found: Vec<(String, String)> = Vec::new();
-    if ex.method == "POST" && (200..300).contains(&ex.status) {
+    if ex.scim_method() == Some(Method::Post) && (200..300).contains(&ex.status) {
         if let Some(id) = body.get("id").and_then(Value::as_str) {
             found.push((id.to_string(), "$.id".into()));
             st.created.push((collection.to_string(), id.to_string()));

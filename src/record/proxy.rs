@@ -4,7 +4,7 @@
 //! for conversion into a scenario.
 
 use super::convert::{CredentialSeen, Recorded};
-use crate::replay::client::{Client, OutgoingRequest};
+use crate::replay::client::Client;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -117,18 +117,17 @@ async fn forward(
         .filter_map(|(k, v)| Some((k.to_string(), v.to_str().ok()?.to_string())))
         .collect();
     let request_body = (!body.is_empty()).then(|| String::from_utf8_lossy(&body).into_owned());
-    let request = OutgoingRequest {
-        method: method.to_string(),
-        url,
-        headers: forwarded.clone(),
-        body: request_body.clone(),
-    };
-    let (exchange, failure) = proxy.client.send(&request).await;
-    let Some(resp) = exchange.response else {
-        let why = failure.map_or_else(|| "no response".to_string(), |f| f.to_string());
-        let mut r = Response::new(Body::from(format!("scimreplay record: {why}\n")));
-        *r.status_mut() = StatusCode::BAD_GATEWAY;
-        return r;
+    let relayed = proxy
+        .client
+        .relay(method.clone(), &url, &forwarded, request_body.as_deref())
+        .await;
+    let resp = match relayed {
+        Ok(resp) => resp,
+        Err(failure) => {
+            let mut r = Response::new(Body::from(format!("scimreplay record: {failure}\n")));
+            *r.status_mut() = StatusCode::BAD_GATEWAY;
+            return r;
+        }
     };
     if resp.truncated {
         // Passing on the kept part as the target's answer would hand the client a wrong body

@@ -237,13 +237,14 @@ fn subset(needle: &Value, item: &Value) -> bool {
 mod tests {
     use super::*;
     use crate::replay::exchange::{RecordedRequest, RecordedResponse};
+    use crate::scenario::Method;
     use serde_json::json;
     use std::time::Duration;
 
     fn exchange(status: u16, body: Value) -> Exchange {
         Exchange {
             request: RecordedRequest {
-                method: "GET".into(),
+                method: Method::Get,
                 url: "http://x/Users".into(),
                 headers: vec![],
                 body: None,

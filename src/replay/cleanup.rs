@@ -7,6 +7,7 @@
 use super::client::{Credentials, OutgoingRequest};
 use super::exchange::Exchange;
 use super::step::{StepSettings, send_with_rate_limit};
+use crate::scenario::Method;
 use crate::scenario::template::percent_encode;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -27,7 +28,7 @@ impl Created {
     /// What a 2xx POST to `collection` created, from its request body and response.
     pub(super) fn of(collection: &str, exchange: &Exchange) -> Option<Created> {
         let ok = exchange.status().is_some_and(|s| (200..300).contains(&s));
-        if exchange.request.method != "POST" || !ok {
+        if exchange.request.method != Method::Post || !ok {
             return None;
         }
         let attribute = match collection {
@@ -91,7 +92,7 @@ impl Sweep<'_> {
                 }
                 let path = format!("{}/{}", resource.collection, percent_encode(&id));
                 if done.insert(path.clone()) {
-                    self.send("DELETE", &path, &mut exchanges).await;
+                    self.send(Method::Delete, &path, &mut exchanges).await;
                 }
             }
         }
@@ -112,7 +113,7 @@ impl Sweep<'_> {
             "{collection}?filter={attribute}%20eq%20%22{}%22&startIndex=1&count=100",
             percent_encode(name)
         );
-        let Some(answer) = self.send("GET", &query, exchanges).await else {
+        let Some(answer) = self.send(Method::Get, &query, exchanges).await else {
             return Vec::new();
         };
         answer
@@ -132,7 +133,12 @@ impl Sweep<'_> {
     }
 
     /// Sends one request (with Okta's 429 handling); returns the JSON answer, if any.
-    async fn send(&self, method: &str, path: &str, exchanges: &mut Vec<Exchange>) -> Option<Value> {
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        exchanges: &mut Vec<Exchange>,
+    ) -> Option<Value> {
         let base_url = self.settings.base_url;
         let request = OutgoingRequest::okta(method, base_url, path, self.credentials, None);
         let (got, _, _) = send_with_rate_limit(&request, self.settings).await;
@@ -152,7 +158,7 @@ mod tests {
     fn post(path: &str, sent: Value, status: u16, answer: Option<Value>) -> Exchange {
         Exchange {
             request: RecordedRequest {
-                method: "POST".into(),
+                method: Method::Post,
                 url: format!("http://h/scim/v2{path}"),
                 headers: Vec::new(),
                 body: Some(sent.to_string()),

@@ -4,6 +4,7 @@
 
 use super::exchange::{Exchange, RecordedRequest, RecordedResponse};
 use crate::profile::Auth;
+use crate::scenario::Method;
 use std::time::{Duration, Instant};
 
 /// Okta's request headers live with Okta's other request shapes.
@@ -46,7 +47,7 @@ impl Credentials {
 /// A request ready to send.
 #[derive(Debug, Clone)]
 pub struct OutgoingRequest {
-    pub method: String,
+    pub method: Method,
     pub url: String,
     /// Final header list (Okta defaults merged with the step's), Authorization included.
     pub headers: Vec<(String, String)>,
@@ -57,7 +58,7 @@ impl OutgoingRequest {
     /// A request as Okta sends it: `path` (with any query) under `base_url`, Okta's headers,
     /// the credentials, and `body` as compact JSON.
     pub fn okta(
-        method: &str,
+        method: Method,
         base_url: &str,
         path: &str,
         credentials: Option<&Credentials>,
@@ -68,7 +69,7 @@ impl OutgoingRequest {
             headers.push(("Authorization".into(), c.header_value()));
         }
         OutgoingRequest {
-            method: method.to_string(),
+            method,
             url: format!("{}{path}", base_url.trim_end_matches('/')),
             headers,
             body: body.map(serde_json::Value::to_string),
@@ -171,7 +172,11 @@ impl Client {
     pub async fn send(&self, req: &OutgoingRequest) -> (Exchange, Option<TransportFailure>) {
         let started = Instant::now();
         let recorded = record_request(req);
-        let result = self.send_inner(req).await;
+        let method = reqwest::Method::from_bytes(req.method.as_str().as_bytes())
+            .expect("a SCIM method is a valid HTTP method");
+        let result = self
+            .send_inner(method, &req.url, &req.headers, req.body.as_deref())
+            .await;
         let duration = started.elapsed();
         match result {
             Ok(response) => (
@@ -195,20 +200,33 @@ impl Client {
         }
     }
 
+    /// Relays a request with any HTTP method, not only the SCIM ones a scenario sends (the
+    /// record proxy forwards whatever its client sends). Nothing is recorded here.
+    pub async fn relay(
+        &self,
+        method: reqwest::Method,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<&str>,
+    ) -> Result<RecordedResponse, TransportFailure> {
+        self.send_inner(method, url, headers, body).await
+    }
+
     async fn send_inner(
         &self,
-        req: &OutgoingRequest,
+        method: reqwest::Method,
+        url: &str,
+        headers: &[(String, String)],
+        body: Option<&str>,
     ) -> Result<RecordedResponse, TransportFailure> {
-        let method = reqwest::Method::from_bytes(req.method.as_bytes())
-            .map_err(|e| TransportFailure::Broken(e.to_string()))?;
-        let url = reqwest::Url::parse(&req.url)
-            .map_err(|e| TransportFailure::Broken(format!("invalid URL {}: {e}", req.url)))?;
-        let mut builder = self.http.request(method, url);
-        for (name, value) in &req.headers {
+        let parsed = reqwest::Url::parse(url)
+            .map_err(|e| TransportFailure::Broken(format!("invalid URL {url}: {e}")))?;
+        let mut builder = self.http.request(method, parsed);
+        for (name, value) in headers {
             builder = builder.header(name, value);
         }
-        if let Some(body) = &req.body {
-            builder = builder.body(body.clone());
+        if let Some(body) = body {
+            builder = builder.body(body.to_string());
         }
         let mut response = builder.send().await.map_err(classify)?;
         let status = response.status().as_u16();
@@ -277,7 +295,7 @@ fn record_request(req: &OutgoingRequest) -> RecordedRequest {
         })
         .collect();
     RecordedRequest {
-        method: req.method.clone(),
+        method: req.method,
         url: req.url.clone(),
         headers,
         body: req.body.clone(),

@@ -402,10 +402,7 @@ impl Engine<'_> {
             state.last_exchange.insert(step.name.clone(), last.clone());
             state.note_write(last, &self.base_url);
             state.note_created(&run.exchanges, &self.base_url);
-            let write = matches!(
-                last.request.method.as_str(),
-                "POST" | "PUT" | "PATCH" | "DELETE"
-            );
+            let write = last.request.method.is_write();
             if write && last.status().is_some_and(|s| (200..300).contains(&s)) {
                 self.controls.settle.note_write();
             }

@@ -1,6 +1,7 @@
 //! One request/response pair with timing: the only thing later stages (checks, snapshots,
 //! reports) consume. Secrets are already redacted when an `Exchange` is built.
 
+use crate::scenario::Method;
 use crate::secrets::{Secret, scrub as scrub_text};
 use serde::Serialize;
 use std::time::Duration;
@@ -8,7 +9,7 @@ use std::time::Duration;
 /// A request as it went on the wire (Authorization value redacted, secrets scrubbed).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct RecordedRequest {
-    pub method: String,
+    pub method: Method,
     /// Absolute URL, query included, byte for byte as sent.
     pub url: String,
     pub headers: Vec<(String, String)>,

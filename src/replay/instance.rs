@@ -5,8 +5,8 @@
 
 use crate::replay::cleanup::Created;
 use crate::replay::exchange::Exchange;
-use crate::scenario::Step;
 use crate::scenario::template::Vars;
+use crate::scenario::{Method, Step};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
@@ -44,11 +44,11 @@ impl InstanceState {
     pub(super) fn note_created(&mut self, exchanges: &[Exchange], base_url: &str) {
         for ex in exchanges {
             let path = resource_path(&ex.request.url, base_url);
-            match ex.request.method.as_str() {
-                "DELETE" => {
+            match ex.request.method {
+                Method::Delete => {
                     self.deleted.insert(path);
                 }
-                "POST" => self.created.extend(Created::of(&path, ex)),
+                Method::Post => self.created.extend(Created::of(&path, ex)),
                 _ => {}
             }
         }
@@ -57,17 +57,17 @@ impl InstanceState {
     /// Remembers a write so the next read of the same resource verifies it; a failed write
     /// forgets what was known (the server's state is then unknown).
     pub(super) fn note_write(&mut self, ex: &Exchange, base_url: &str) {
-        let method = ex.request.method.as_str();
-        if method == "DELETE" {
+        let method = ex.request.method;
+        if method == Method::Delete {
             self.writes
                 .remove(&resource_path(&ex.request.url, base_url));
             return;
         }
-        if !matches!(method, "POST" | "PUT" | "PATCH") {
+        if !method.is_write() {
             return;
         }
         let mut path = resource_path(&ex.request.url, base_url);
-        if method == "POST" {
+        if method == Method::Post {
             match ex.json().and_then(|b| b.get("id")).and_then(Value::as_str) {
                 Some(id) => {
                     path = format!("{path}/{}", crate::scenario::template::percent_encode(id))
@@ -90,7 +90,7 @@ impl InstanceState {
             .and_then(|n| self.last_exchange.get(n));
         match (verified, previous) {
             (Some(v), Some(p)) => {
-                p.request.method == "POST"
+                p.request.method == Method::Post
                     && p.status().is_some_and(|s| (200..300).contains(&s))
                     && v.request.url == p.request.url
                     && v.duration == p.duration

@@ -5,6 +5,7 @@
 use super::client::{OutgoingRequest, TransportFailure};
 use super::engine::{Engine, RunAbort};
 use super::exchange::Exchange;
+use crate::scenario::Method;
 
 impl Engine<'_> {
     /// Okta's connection test, sent before anything else: a target that cannot be reached,
@@ -14,7 +15,7 @@ impl Engine<'_> {
     pub async fn preflight(&self) -> Result<(), RunAbort> {
         const PROBE: &str = "/Users?startIndex=1&count=2";
         let request = OutgoingRequest::okta(
-            "GET",
+            Method::Get,
             &self.base_url,
             PROBE,
             self.credentials.as_ref(),
@@ -92,20 +93,22 @@ fn connection_test_verdict(exchange: &Exchange) -> Option<String> {
 mod tests {
     use super::connection_test_verdict;
     use crate::report::fixtures::exchange;
+    use crate::scenario::Method;
 
     #[test]
     fn okta_stops_at_a_404_a_web_page_or_an_error_status_but_not_at_a_scim_list() {
         let list = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"Resources":[]}"#;
         let probe = "/Users?startIndex=1&count=2";
         assert_eq!(
-            connection_test_verdict(&exchange("GET", probe, None, 200, list)),
+            connection_test_verdict(&exchange(Method::Get, probe, None, 200, list)),
             None
         );
-        let missing = connection_test_verdict(&exchange("GET", probe, None, 404, ""));
+        let missing = connection_test_verdict(&exchange(Method::Get, probe, None, 404, ""));
         assert!(missing.unwrap().contains("/scim/v2"));
-        let page = connection_test_verdict(&exchange("GET", probe, None, 200, "<html></html>"));
+        let page =
+            connection_test_verdict(&exchange(Method::Get, probe, None, 200, "<html></html>"));
         assert!(page.unwrap().contains("not JSON"));
-        let broken = connection_test_verdict(&exchange("GET", probe, None, 500, "{}"));
+        let broken = connection_test_verdict(&exchange(Method::Get, probe, None, 500, "{}"));
         assert!(broken.unwrap().contains("500"));
     }
 }

@@ -158,7 +158,7 @@ pub fn render_request(
     }
     let body = body.map(|b| serde_json::to_string(&b).expect("JSON values serialize"));
     Ok(OutgoingRequest {
-        method: spec.method.as_str().into(),
+        method: spec.method,
         url,
         headers,
         body,

@@ -5,7 +5,7 @@ use crate::replay::result::{
     AssertionOutcome, CheckOutcome, Exchange, RecordedRequest, RecordedResponse, RunReport,
     ScenarioReport, Status, StepReport, Summary, TargetInfo,
 };
-use crate::scenario::Dialect;
+use crate::scenario::{Dialect, Method};
 use crate::snapshot::SnapshotOutcome;
 use std::time::Duration;
 
@@ -22,10 +22,16 @@ fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-pub fn exchange(method: &str, path: &str, body: Option<&str>, status: u16, resp: &str) -> Exchange {
+pub fn exchange(
+    method: Method,
+    path: &str,
+    body: Option<&str>,
+    status: u16,
+    resp: &str,
+) -> Exchange {
     Exchange {
         request: RecordedRequest {
-            method: method.to_string(),
+            method,
             url: format!("{BASE}{path}"),
             headers: h(&[
                 ("accept", "application/scim+json"),
@@ -110,7 +116,7 @@ pub fn passing_scenario() -> ScenarioReport {
             "look up user",
             "GET /Users?filter=userName%20eq%20%22ada%40example.com%22",
             vec![exchange(
-                "GET",
+                Method::Get,
                 "/Users?filter=userName%20eq%20%22ada%40example.com%22",
                 None,
                 200,
@@ -138,7 +144,7 @@ pub fn failing_scenario() -> ScenarioReport {
         "look up user",
         "GET /Users?filter=userName%20eq%20%22ada%40example.com%22",
         vec![exchange(
-            "GET",
+            Method::Get,
             "/Users?filter=userName%20eq%20%22ada%40example.com%22",
             None,
             200,
@@ -150,7 +156,7 @@ pub fn failing_scenario() -> ScenarioReport {
         "create user",
         "POST /Users",
         vec![exchange(
-            "POST",
+            Method::Post,
             "/Users",
             Some(r#"{"userName":"ada@example.com","active":true}"#),
             200,
@@ -188,7 +194,7 @@ pub fn failing_scenario() -> ScenarioReport {
         3,
         "delete user",
         "DELETE /Users/u-1",
-        vec![exchange("DELETE", "/Users/u-1", None, 204, "")],
+        vec![exchange(Method::Delete, "/Users/u-1", None, 204, "")],
     );
     delete.teardown = true;
     scenario(
@@ -201,7 +207,15 @@ pub fn failing_scenario() -> ScenarioReport {
 
 /// A scenario whose only step passes with a warning after two 429 retries.
 pub fn warning_scenario(strict: bool) -> ScenarioReport {
-    let retry = |status| exchange("GET", "/Groups?startIndex=1&count=100", None, status, "");
+    let retry = |status| {
+        exchange(
+            Method::Get,
+            "/Groups?startIndex=1&count=100",
+            None,
+            status,
+            "",
+        )
+    };
     let mut list = step(
         1,
         "import groups",
@@ -231,7 +245,7 @@ pub fn warning_scenario(strict: bool) -> ScenarioReport {
 /// A scenario that could not reach the target; the following step is skipped.
 pub fn transport_error_scenario() -> ScenarioReport {
     let mut connect = step(1, "test connection", "GET /Users?count=1", Vec::new());
-    let mut ex = exchange("GET", "/Users?count=1", None, 0, "");
+    let mut ex = exchange(Method::Get, "/Users?count=1", None, 0, "");
     ex.response = None;
     ex.error = Some("connection refused (os error 111)".to_string());
     connect.exchanges = vec![ex];

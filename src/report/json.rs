@@ -195,7 +195,7 @@ impl<'a> From<&'a Exchange> for JsonExchange<'a> {
         } = &e.request;
         JsonExchange {
             request: JsonRequest {
-                method,
+                method: method.as_str(),
                 url,
                 headers,
                 body: body.as_deref(),

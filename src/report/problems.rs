@@ -12,6 +12,7 @@
 use super::Verdict;
 use crate::check::Severity;
 use crate::replay::result::{Problem, ProblemExample, ScenarioReport, Status, StepReport};
+use crate::scenario::Method;
 use crate::snapshot::SnapshotOutcome;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -121,15 +122,17 @@ pub(crate) fn primary_failure(step: &StepReport, strict: bool) -> Option<Primary
     }
 }
 
-/// `METHOD /path` of a request line, without the query.
-fn method_and_path(request_line: &str) -> (&str, &str) {
+/// The method word and the path (without the query) of a `METHOD /path?query` request line.
+fn split_request_line(request_line: &str) -> (&str, &str) {
     let (method, rest) = request_line.split_once(' ').unwrap_or((request_line, ""));
     let path = rest.split(['?', ' ']).next().unwrap_or(rest);
     (method, path.trim_end_matches('/'))
 }
 
-fn is_write(method: &str) -> bool {
-    matches!(method, "POST" | "PUT" | "PATCH" | "DELETE")
+/// The method (`None` for none a scenario sends) and path of a request line.
+fn method_and_path(request_line: &str) -> (Option<Method>, &str) {
+    let (method, path) = split_request_line(request_line);
+    (Method::parse(method), path)
 }
 
 /// The step an earlier failure of the scenario explains `step`'s failure or skip by, if any:
@@ -152,7 +155,7 @@ pub fn consequence_of(earlier: &[StepReport], step: &StepReport) -> Option<usize
             let create = roots
                 .iter()
                 .rev()
-                .find(|s| method_and_path(&s.request_line).0 == "POST");
+                .find(|s| method_and_path(&s.request_line).0 == Some(Method::Post));
             match (unset, create, roots.last()) {
                 (false, _, _) => None,
                 (true, Some(c), _) => Some(c.index),
@@ -161,7 +164,7 @@ pub fn consequence_of(earlier: &[StepReport], step: &StepReport) -> Option<usize
         }
         Status::Failed => {
             let (method, path) = method_and_path(&step.request_line);
-            if method != "GET" || step.error.is_some() && step.exchanges.is_empty() {
+            if method != Some(Method::Get) || step.error.is_some() && step.exchanges.is_empty() {
                 return None;
             }
             earlier
@@ -171,7 +174,7 @@ pub fn consequence_of(earlier: &[StepReport], step: &StepReport) -> Option<usize
                 .find(|s| {
                     let (m, p) = method_and_path(&s.request_line);
                     let collection = p.rsplit_once('/').map_or(p, |(c, _)| c);
-                    is_write(m) && (path == p || path == collection)
+                    m.is_some_and(Method::is_write) && (path == p || path == collection)
                 })
                 .map(root)
         }
@@ -193,7 +196,7 @@ fn normalise(message: &str) -> String {
 
 /// The collection a request goes to: `POST /Users`, `GET /Groups/{id}`.
 fn request_kind(request_line: &str) -> String {
-    let (method, path) = method_and_path(request_line);
+    let (method, path) = split_request_line(request_line);
     let mut segments = path.trim_start_matches('/').split('/');
     let collection = segments.next().unwrap_or_default();
     let item = if segments.next().is_some() {
@@ -272,15 +275,15 @@ fn phase(scenario: &str, step: &StepReport) -> u8 {
         8
     } else if path.starts_with("/Groups") {
         7
-    } else if method == "GET" && step.request_line.contains("filter=") {
+    } else if method == Some(Method::Get) && step.request_line.contains("filter=") {
         1
-    } else if method == "POST" {
+    } else if method == Some(Method::Post) {
         2
-    } else if method == "GET" {
+    } else if method == Some(Method::Get) {
         3
     } else if body.contains("\"active\":false") {
         5
-    } else if method == "DELETE" {
+    } else if method == Some(Method::Delete) {
         6
     } else {
         4

@@ -1,5 +1,6 @@
 //! Scenarios: the file model, loading with source-located errors, templating and selection.
 
+mod error;
 pub mod load;
 pub mod model;
 pub mod rerun;

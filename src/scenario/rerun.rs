@@ -53,20 +53,42 @@ struct RecordStep {
     status: String,
 }
 
+/// Why `--rerun-failed` cannot tell what failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RerunError {
+    #[error(
+        "--rerun-failed: no earlier run recorded here ({LAST_RUN} is missing); run once first or name a --report-json file"
+    )]
+    NoEarlierRun,
+    #[error("--rerun-failed: cannot read {path}: {source}")]
+    Unreadable {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("--rerun-failed: {path} is not a scimreplay JSON report: {source}")]
+    NotAReport {
+        path: String,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
 /// Reads the failed instances of the run recorded in `path`.
-pub fn read_failed(path: &Path) -> Result<Failed, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound && path == Path::new(LAST_RUN) {
-            format!("--rerun-failed: no earlier run recorded here ({LAST_RUN} is missing); run once first or name a --report-json file")
+pub fn read_failed(path: &Path) -> Result<Failed, RerunError> {
+    let text = std::fs::read_to_string(path).map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound && path == Path::new(LAST_RUN) {
+            RerunError::NoEarlierRun
         } else {
-            format!("--rerun-failed: cannot read {}: {e}", path.display())
+            RerunError::Unreadable {
+                path: path.display().to_string(),
+                source,
+            }
         }
     })?;
-    let record: Record = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "--rerun-failed: {} is not a scimreplay JSON report: {e}",
-            path.display()
-        )
+    let record: Record = serde_json::from_str(&text).map_err(|source| RerunError::NotAReport {
+        path: path.display().to_string(),
+        source,
     })?;
     let mut failed = Failed::default();
     for s in record.scenarios {
@@ -181,11 +203,17 @@ mod tests {
     fn unreadable_reports_are_clear_errors() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.json");
-        assert!(read_failed(&path).unwrap_err().contains("cannot read"));
+        assert!(
+            read_failed(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("cannot read")
+        );
         std::fs::write(&path, "not json").unwrap();
         assert!(
             read_failed(&path)
                 .unwrap_err()
+                .to_string()
                 .contains("not a scimreplay JSON report")
         );
     }

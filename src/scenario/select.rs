@@ -105,10 +105,24 @@ fn split_negated(items: &[String]) -> (Vec<&str>, Vec<&str>) {
     (include, exclude)
 }
 
-fn globs(patterns: &[&str]) -> Result<Vec<glob::Pattern>, String> {
+/// A `--scenario` (or scenario name) glob that does not parse.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid --scenario glob `{glob}`: {source}")]
+pub struct InvalidGlob {
+    glob: String,
+    #[source]
+    source: glob::PatternError,
+}
+
+fn globs(patterns: &[&str]) -> Result<Vec<glob::Pattern>, InvalidGlob> {
     patterns
         .iter()
-        .map(|g| glob::Pattern::new(g).map_err(|e| format!("invalid --scenario glob `{g}`: {e}")))
+        .map(|g| {
+            glob::Pattern::new(g).map_err(|source| InvalidGlob {
+                glob: g.to_string(),
+                source,
+            })
+        })
         .collect()
 }
 
@@ -125,7 +139,7 @@ pub fn name_matches(pattern: &glob::Pattern, name: &str) -> bool {
 impl Filters {
     /// `names` are globs and `tags` tag names; a leading `!` turns either into an exclusion
     /// (`-t '!inferred'`). `skip_tags` are more exclusions (`--skip-tag`).
-    pub fn new(names: &[String], tags: &[String]) -> Result<Filters, String> {
+    pub fn new(names: &[String], tags: &[String]) -> Result<Filters, InvalidGlob> {
         let (names, excluded_names) = split_negated(names);
         let (tags, excluded_tags) = split_negated(tags);
         Ok(Filters {

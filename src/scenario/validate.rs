@@ -2,12 +2,33 @@
 //! before use, known check ids, valid JSONPaths and regular expressions, and fixture files —
 //! each problem located in the source as `file:line:col`.
 
-use super::load::{BUILTIN_VARIABLES, GROUP_FIELDS, LoadError, USER_FIELDS};
+use super::error::LoadError;
 use super::model::{ScenarioFile, Step};
 use super::template::{TemplateError, referenced_names};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Component, Path};
+
+/// Variables every scenario can use without declaring them.
+pub const BUILTIN_VARIABLES: &[&str] = &["run_id", "random_password", "unknown_id"];
+
+/// Per-user variables derived from a `users:` entry (`alice.user_name`, ...).
+pub const USER_FIELDS: &[&str] = &[
+    "login",
+    "email",
+    "user_name",
+    "given_name",
+    "family_name",
+    "middle_name",
+    "display_name",
+    "locale",
+    "title",
+    "external_id",
+    "password",
+];
+
+/// Per-group variables derived from a `groups:` entry.
+pub const GROUP_FIELDS: &[&str] = &["display_name"];
 
 /// Validates a parsed scenario; returns the fixture bodies its steps load.
 pub(super) fn validate(

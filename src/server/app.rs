@@ -1,110 +1,18 @@
-//! The request pipeline: shared state (store, delayed visibility for `stale-reads`), then per
-//! request latency/rate-limit quirks, base-path routing, authentication, body limits, dispatch
+//! The request pipeline: per request latency/rate-limit quirks, base-path routing, authentication, body limits, dispatch
 //! to the endpoint handlers, response headers and the optional one-line access log.
 
-use super::AuthMode;
-use super::errors::{SCIM_JSON, ScimError};
+use super::errors::ScimError;
 use super::handlers;
-use super::quirks::Quirks;
-use super::schema::ResourceKind;
-use super::store::{Resource, Store};
-use axum::body::Body;
+use super::state::AppState;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, header};
 use axum::response::Response;
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 /// Largest request body accepted; larger bodies get 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-
-/// One resource-level change, replayed into the delayed view under `stale-reads`.
-pub type Change = (ResourceKind, String, Option<Resource>);
-
-/// What reads see under `stale-reads`: the store as it was `delay` ago.
-#[derive(Default)]
-pub struct DelayedView {
-    store: Store,
-    pending: VecDeque<(Instant, Change)>,
-}
-
-/// State shared by every request.
-pub struct AppState {
-    pub auth: AuthMode,
-    pub token: Option<String>,
-    pub base_path: String,
-    pub quirks: Quirks,
-    pub verbose: bool,
-    /// Stored users and groups past which a create is refused (507).
-    pub max_resources: usize,
-    store: RwLock<Store>,
-    delayed: Option<Mutex<DelayedView>>,
-    requests: AtomicU64,
-}
-
-impl AppState {
-    pub fn new(
-        auth: AuthMode,
-        token: Option<String>,
-        base_path: String,
-        quirks: Quirks,
-        verbose: bool,
-    ) -> Self {
-        let delayed = quirks
-            .stale_reads
-            .map(|_| Mutex::new(DelayedView::default()));
-        AppState {
-            auth,
-            token,
-            base_path,
-            quirks,
-            verbose,
-            max_resources: super::DEFAULT_MAX_RESOURCES,
-            store: RwLock::new(Store::default()),
-            delayed,
-            requests: AtomicU64::new(0),
-        }
-    }
-
-    /// Runs `f` against what reads currently see.
-    pub fn read<R>(&self, f: impl FnOnce(&Store) -> R) -> R {
-        if let Some(d) = &self.delayed {
-            let mut d = d.lock().unwrap_or_else(|e| e.into_inner());
-            let now = Instant::now();
-            while d.pending.front().is_some_and(|(t, _)| *t <= now) {
-                if let Some((_, (kind, id, res))) = d.pending.pop_front() {
-                    d.store.apply(kind, &id, res);
-                }
-            }
-            return f(&d.store);
-        }
-        f(&self.store.read().unwrap_or_else(|e| e.into_inner()))
-    }
-
-    /// Runs a write against the authoritative store. `f` records the resources it changed.
-    pub fn write<R>(&self, f: impl FnOnce(&mut Store, &mut Vec<Change>) -> R) -> R {
-        let mut store = self.store.write().unwrap_or_else(|e| e.into_inner());
-        let mut changes = Vec::new();
-        let out = f(&mut store, &mut changes);
-        if let (Some(d), Some(delay)) = (&self.delayed, self.quirks.stale_reads) {
-            let mut d = d.lock().unwrap_or_else(|e| e.into_inner());
-            let at = Instant::now() + delay;
-            d.pending.extend(changes.into_iter().map(|c| (at, c)));
-        }
-        out
-    }
-}
-
-/// Adds the SCIM content type to a JSON response.
-pub fn json_response(status: StatusCode, body: &serde_json::Value) -> Response {
-    let mut resp = Response::new(Body::from(body.to_string()));
-    *resp.status_mut() = status;
-    resp.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_JSON));
-    resp
-}
 
 /// The absolute base URL of this request, from its Host header.
 fn request_base(headers: &HeaderMap, base_path: &str) -> String {

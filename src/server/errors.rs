@@ -1,7 +1,7 @@
 //! SCIM error responses (RFC 7644 §3.12) and the server's startup error type, including the
 //! error-shape quirks (plain text, HTML, numeric status, missing schema).
 
-use super::quirks::Quirks;
+use super::quirks::{Quirk, Quirks};
 use super::schema::ERROR_SCHEMA;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
@@ -90,8 +90,8 @@ impl ScimError {
     /// Renders the error, applying the error-shape quirks.
     pub fn into_response(self, quirks: &Quirks) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let html = (quirks.html_errors && matches!(self.status, 401 | 404))
-            || (quirks.html_conflict_errors && self.status == 409);
+        let html = (quirks.on(Quirk::HtmlErrors) && matches!(self.status, 401 | 404))
+            || (quirks.on(Quirk::HtmlConflictErrors) && self.status == 409);
         let (content_type, body) = if html {
             let reason = status.canonical_reason().unwrap_or("Error");
             (
@@ -103,20 +103,20 @@ impl ScimError {
                     detail = html_escape(&self.detail)
                 ),
             )
-        } else if quirks.plain_text_errors {
+        } else if quirks.on(Quirk::PlainTextErrors) {
             (
                 "text/plain; charset=utf-8",
                 format!("Error {}: {}\n", self.status, self.detail),
             )
         } else {
             let mut v = self.body();
-            if quirks.error_status_number_only {
+            if quirks.on(Quirk::ErrorStatusNumberOnly) {
                 v = json!({"status": self.status, "detail": self.detail});
             } else {
-                if quirks.numeric_error_status {
+                if quirks.on(Quirk::NumericErrorStatus) {
                     v["status"] = json!(self.status);
                 }
-                if quirks.missing_error_schema
+                if quirks.on(Quirk::MissingErrorSchema)
                     && let Some(o) = v.as_object_mut()
                 {
                     o.remove("schemas");

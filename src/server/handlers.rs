@@ -1,12 +1,13 @@
 //! The SCIM endpoints: routing of path segments and methods to list/get/create/replace/patch/
 //! delete of Users and Groups and to the discovery documents, with the response-shape quirks.
 
-use super::app::{AppState, Change, json_response};
 use super::errors::ScimError;
 use super::filter::{self, CompareOp, EvalContext, Filter, Literal};
 use super::query::{self, MAX_PAGE_SIZE};
+use super::quirks::Quirk;
 use super::resource::{self, RenderContext, etag, render};
 use super::schema::{self, LIST_RESPONSE, ResourceKind};
+use super::state::{AppState, Change, json_response};
 use super::store::{Resource, Store, name_attr};
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -159,7 +160,7 @@ fn list(ctx: &RequestContext<'_>, kind: ResourceKind) -> Result<Response> {
     let q = &ctx.state.quirks;
     let paging = query::paging(&ctx.params)?;
     let filter = match query::param(&ctx.params, "filter") {
-        Some(text) if !q.filter_ignored && !text.trim().is_empty() => Some(
+        Some(text) if !q.on(Quirk::FilterIgnored) && !text.trim().is_empty() => Some(
             filter::parse(text)
                 .map_err(|e| ScimError::invalid_filter(format!("invalid filter {e}: {text}")))?,
         ),
@@ -169,14 +170,14 @@ fn list(ctx: &RequestContext<'_>, kind: ResourceKind) -> Result<Response> {
     let excluded = query::param(&ctx.params, "excludedAttributes");
     let eval = EvalContext {
         kind,
-        force_case_exact: q.filter_case_sensitive,
+        force_case_exact: q.on(Quirk::FilterCaseSensitive),
     };
-    let page_size = if q.short_pages {
+    let page_size = if q.on(Quirk::ShortPages) {
         paging.count.min(10)
     } else {
         paging.count
     };
-    let skip = if q.paging_ignores_startindex {
+    let skip = if q.on(Quirk::PagingIgnoresStartindex) {
         0
     } else {
         paging.start_index - 1
@@ -195,7 +196,7 @@ fn list(ctx: &RequestContext<'_>, kind: ResourceKind) -> Result<Response> {
                     .collect();
                 (total, page)
             }
-            Some(f) => match indexed_name(kind, f).filter(|_| !q.filter_case_sensitive) {
+            Some(f) => match indexed_name(kind, f).filter(|_| !q.on(Quirk::FilterCaseSensitive)) {
                 Some(name) => {
                     let hits = store.ids_by_name(kind, name);
                     let page = hits
@@ -224,7 +225,8 @@ fn list(ctx: &RequestContext<'_>, kind: ResourceKind) -> Result<Response> {
             },
         }
     });
-    let miss_404 = q.filter_miss_404 || (q.group_filter_miss_404 && kind == ResourceKind::Group);
+    let miss_404 = q.on(Quirk::FilterMiss404)
+        || (q.on(Quirk::GroupFilterMiss404) && kind == ResourceKind::Group);
     if filter.is_some() && total == 0 && miss_404 {
         return Err(ScimError::not_found(format!(
             "no {} matches the filter",
@@ -237,7 +239,7 @@ fn list(ctx: &RequestContext<'_>, kind: ResourceKind) -> Result<Response> {
             total,
             paging.start_index,
             resources,
-            q.list_counts_as_strings,
+            q.on(Quirk::ListCountsAsStrings),
         ),
     ))
 }
@@ -260,10 +262,10 @@ fn get(ctx: &RequestContext<'_>, kind: ResourceKind, id: &str) -> Result<Respons
         })
     });
     let (body, version) = found.ok_or_else(|| not_found(kind, id))?;
-    if q.get_returns_list && kind == ResourceKind::User {
+    if q.on(Quirk::GetReturnsList) && kind == ResourceKind::User {
         return Ok(json_response(
             StatusCode::OK,
-            &list_body(1, 1, vec![body], q.list_counts_as_strings),
+            &list_body(1, 1, vec![body], q.on(Quirk::ListCountsAsStrings)),
         ));
     }
     Ok(with_etag(json_response(StatusCode::OK, &body), version))
@@ -320,8 +322,8 @@ fn check_unique(
         )));
     }
     let unchecked = match kind {
-        ResourceKind::User => q.no_duplicate_409,
-        ResourceKind::Group => q.no_duplicate_group_409,
+        ResourceKind::User => q.on(Quirk::NoDuplicate409),
+        ResourceKind::Group => q.on(Quirk::NoDuplicateGroup409),
     };
     if unchecked {
         return Ok(());
@@ -430,7 +432,10 @@ fn check_capacity(ctx: &RequestContext<'_>, store: &Store) -> Result<()> {
 fn create(ctx: &RequestContext<'_>, kind: ResourceKind) -> Result<Response> {
     let q = &ctx.state.quirks;
     let body = parse_body(ctx)?;
-    if q.rejects_readonly_in_create && kind == ResourceKind::User && body.get("groups").is_some() {
+    if q.on(Quirk::RejectsReadonlyInCreate)
+        && kind == ResourceKind::User
+        && body.get("groups").is_some()
+    {
         return Err(ScimError::mutability("attribute 'groups' is readOnly"));
     }
     let mut attrs = resource::validate(kind, &body, q)?;
@@ -456,31 +461,31 @@ fn create(ctx: &RequestContext<'_>, kind: ResourceKind) -> Result<Response> {
         Ok::<_, ScimError>((render(kind, res, &rctx(ctx, store)), 1, id))
     })?;
     let location = resource::resource_location(&ctx.base, kind, &id, q);
-    if q.missing_location
+    if q.on(Quirk::MissingLocation)
         && let Some(meta) = out.get_mut("meta").and_then(Value::as_object_mut)
     {
         meta.remove("location");
     }
-    if q.create_extra_attributes {
+    if q.on(Quirk::CreateExtraAttributes) {
         out[schema::EXTRA_SCHEMA] =
             json!({"tenant": "default", "createdBy": "scimreplay", "seatType": "standard"});
         if let Some(s) = out["schemas"].as_array_mut() {
             s.push(json!(schema::EXTRA_SCHEMA));
         }
     }
-    let status = if q.create_returns_200 {
+    let status = if q.on(Quirk::CreateReturns200) {
         StatusCode::OK
     } else {
         StatusCode::CREATED
     };
-    let mut resp = if q.create_empty_body {
+    let mut resp = if q.on(Quirk::CreateEmptyBody) {
         let mut r = Response::new(Body::empty());
         *r.status_mut() = status;
         r
     } else {
         json_response(status, &out)
     };
-    if !q.missing_location
+    if !q.on(Quirk::MissingLocation)
         && let Ok(v) = HeaderValue::from_str(&location)
     {
         resp.headers_mut().insert(header::LOCATION, v);
@@ -509,7 +514,7 @@ fn commit(
         kind == ResourceKind::User && res.attrs.get("active") == Some(&Value::Bool(false));
     let body = render(kind, &res, &rctx(ctx, store));
     let version = res.version;
-    if deactivated && ctx.state.quirks.deactivate_deletes {
+    if deactivated && ctx.state.quirks.on(Quirk::DeactivateDeletes) {
         remove_resource(store, changes, kind, &old.id);
         return Ok((body, version));
     }
@@ -524,7 +529,7 @@ fn commit(
 fn replace(ctx: &RequestContext<'_>, kind: ResourceKind, id: &str) -> Result<Response> {
     let q = &ctx.state.quirks;
     let body = parse_body(ctx)?;
-    if q.rejects_readonly_in_put
+    if q.on(Quirk::RejectsReadonlyInPut)
         && let Some(o) = body.as_object()
         && let Some(k) = o.keys().find(|k| {
             ["id", "meta", "groups"]
@@ -545,7 +550,7 @@ fn replace(ctx: &RequestContext<'_>, kind: ResourceKind, id: &str) -> Result<Res
             .cloned()
             .ok_or_else(|| not_found(kind, id))?;
         check_if_match(ctx, old.version)?;
-        if q.put_ignores_changes {
+        if q.on(Quirk::PutIgnoresChanges) {
             return Ok((render(kind, &old, &rctx(ctx, store)), old.version));
         }
         if !attrs.contains_key("password")
@@ -555,7 +560,7 @@ fn replace(ctx: &RequestContext<'_>, kind: ResourceKind, id: &str) -> Result<Res
         }
         commit(ctx, store, changes, kind, &old, attrs)
     })?;
-    if q.group_put_returns_204 && kind == ResourceKind::Group {
+    if q.on(Quirk::GroupPutReturns204) && kind == ResourceKind::Group {
         return Ok(with_etag(no_content(), version));
     }
     Ok(with_etag(json_response(StatusCode::OK, &out), version))
@@ -581,7 +586,7 @@ fn patch(ctx: &RequestContext<'_>, kind: ResourceKind, id: &str) -> Result<Respo
         resource::apply_store_quirks(kind, &mut attrs, q);
         commit(ctx, store, changes, kind, &old, attrs)
     })?;
-    if q.patch_returns_204 {
+    if q.on(Quirk::PatchReturns204) {
         return Ok(with_etag(no_content(), version));
     }
     Ok(with_etag(json_response(StatusCode::OK, &out), version))
@@ -595,14 +600,14 @@ fn delete(ctx: &RequestContext<'_>, kind: ResourceKind, id: &str) -> Result<Resp
             .cloned()
             .ok_or_else(|| not_found(kind, id))?;
         check_if_match(ctx, old.version)?;
-        if kind == ResourceKind::User && q.user_delete_deactivates {
+        if kind == ResourceKind::User && q.on(Quirk::UserDeleteDeactivates) {
             let mut attrs = old.attrs.clone();
             attrs.insert("active".into(), Value::Bool(false));
             commit(ctx, store, changes, kind, &old, attrs)?;
             return Ok::<_, ScimError>(());
         }
         if kind == ResourceKind::User
-            && q.user_delete_reserves_username
+            && q.on(Quirk::UserDeleteReservesUsername)
             && let Some(name) = old.str_attr("userName")
         {
             store.reserve(name);

@@ -15,6 +15,7 @@ mod query;
 mod quirks;
 mod resource;
 pub mod schema;
+mod state;
 mod store;
 
 pub use app::MAX_BODY_BYTES;
@@ -22,7 +23,7 @@ pub(crate) use cli::wait_for_signal;
 pub use cli::{ServeArgs, run_serve};
 pub use errors::ServerError;
 pub use query::MAX_PAGE_SIZE;
-pub use quirks::{OktaVerdict, Quirk, QuirkInfo};
+pub use quirks::{Catch, OktaVerdict, Quirk, QuirkInfo};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -154,7 +155,7 @@ pub(crate) async fn start_with(
         addr: addr_text,
         source,
     })?;
-    let mut state = app::AppState::new(config.auth, token, base_path.clone(), quirks, verbose);
+    let mut state = state::AppState::new(config.auth, token, base_path.clone(), quirks, verbose);
     state.max_resources = config.max_resources.max(1);
     let state = Arc::new(state);
     let router = axum::Router::new().fallback(app::handle).with_state(state);

@@ -10,7 +10,7 @@
 
 use super::errors::ScimError;
 use super::filter::{self, CompareOp, EvalContext, Filter, Literal};
-use super::quirks::Quirks;
+use super::quirks::{Quirk, Quirks};
 use super::resource::{check_members, check_required, check_value, validate};
 use super::schema::{self, AttrDef, AttrType, Mutability, ResourceKind};
 use serde_json::{Map, Value};
@@ -170,7 +170,7 @@ impl Engine<'_> {
         value: Option<&Value>,
     ) -> Result<(), ScimError> {
         let name = t.def.name;
-        if t.ext.is_none() && name == "active" && self.quirks.ignores_active_patch {
+        if t.ext.is_none() && name == "active" && self.quirks.on(Quirk::IgnoresActivePatch) {
             return Ok(());
         }
         if t.def.mutability == Mutability::ReadOnly {
@@ -216,7 +216,7 @@ impl Engine<'_> {
             if op == Op::Replace
                 && ms.is_empty()
                 && t.filter.is_none()
-                && self.quirks.empty_members_replace_fails
+                && self.quirks.on(Quirk::EmptyMembersReplaceFails)
             {
                 return Err(ScimError::invalid_value(
                     "members cannot be replaced with an empty list",
@@ -288,8 +288,9 @@ impl Engine<'_> {
                                 .unwrap_or_default()
                         };
                         let mut items = items;
-                        let duplicates =
-                            op == Op::Add && name == "members" && self.quirks.duplicate_member_add;
+                        let duplicates = op == Op::Add
+                            && name == "members"
+                            && self.quirks.on(Quirk::DuplicateMemberAdd);
                         for n in new {
                             match items.iter_mut().find(|i| same_element(i, &n)) {
                                 Some(existing) if !duplicates => merge(existing, &n),
@@ -328,10 +329,10 @@ impl Engine<'_> {
         let name = t.def.name;
         let is_members = self.kind == ResourceKind::Group && name == "members";
         if op == Op::Remove && is_members && t.sub.is_none() {
-            if self.quirks.ignore_member_remove_filter {
+            if self.quirks.on(Quirk::IgnoreMemberRemoveFilter) {
                 return Ok(());
             }
-            if self.quirks.remove_filter_wipes_members {
+            if self.quirks.on(Quirk::RemoveFilterWipesMembers) {
                 c.insert(name.to_string(), Value::Array(Vec::new()));
                 return Ok(());
             }
@@ -441,7 +442,7 @@ impl Engine<'_> {
             if let Some(def) = schema::core_attr(self.kind, k)
                 && def.mutability == Mutability::ReadOnly
             {
-                if self.quirks.rename_rejects_id_in_value
+                if self.quirks.on(Quirk::RenameRejectsIdInValue)
                     && self.kind == ResourceKind::Group
                     && def.name == "id"
                 {
@@ -552,7 +553,7 @@ pub fn apply(
         let value = field(o, "value");
         match field(o, "path") {
             None | Some(Value::Null) => {
-                if quirks.patch_requires_path {
+                if quirks.on(Quirk::PatchRequiresPath) {
                     return Err(ScimError::invalid_path(format!(
                         "operation {n}: 'path' is required"
                     )));

@@ -1,7 +1,9 @@
-//! The catalogue of quirk modes (each a real-world SCIM server bug class Okta exposes), whether
-//! Okta tolerates each one (the single source of that verdict), and the parsing of
-//! `--quirk NAME[=VALUE]` into the set of active deviations.
+//! The catalogue of quirk modes (each a real-world SCIM server bug class Okta exposes): per quirk,
+//! whether Okta tolerates it and what catches it (its detection-matrix row) — the single source
+//! of both — and the parsing of `--quirk NAME[=VALUE]` into the set of active deviations.
 
+use crate::check::{CheckId, Severity};
+use std::collections::HashSet;
 use std::time::Duration;
 
 /// Whether Okta provisioning works against a server with a quirk.
@@ -13,6 +15,33 @@ pub enum OktaVerdict {
     Tolerates(&'static str),
 }
 
+/// What reports a quirk in the detection matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Catch {
+    /// A named check fails (or warns, by its severity).
+    Check(CheckId),
+    /// A body assertion of Okta's SPEC certification test (`okta-spec/spec-test`, run for
+    /// profiles with `oin-submission`) fails.
+    SpecAssertion,
+}
+
+impl Catch {
+    pub fn label(self) -> &'static str {
+        match self {
+            Catch::Check(c) => c.as_str(),
+            Catch::SpecAssertion => "okta-spec assertion",
+        }
+    }
+
+    /// Whether this catch fails a run (exit 1) without `--strict`.
+    pub fn fails(self) -> bool {
+        match self {
+            Catch::Check(c) => c.def().severity == Severity::Fail,
+            Catch::SpecAssertion => true,
+        }
+    }
+}
+
 /// One quirk mode as listed by `serve --list-quirks`.
 #[derive(Debug, Clone, Copy)]
 pub struct QuirkInfo {
@@ -20,6 +49,8 @@ pub struct QuirkInfo {
     pub name: &'static str,
     pub description: &'static str,
     pub okta: OktaVerdict,
+    /// What must report the quirk (all of them) when the whole suite runs against it.
+    pub caught_by: &'static [Catch],
 }
 
 impl QuirkInfo {
@@ -29,9 +60,12 @@ impl QuirkInfo {
     }
 }
 
-/// Defines [`Quirk`] and [`QUIRKS`] from one list, in documentation order.
+/// Defines [`Quirk`] and [`QUIRKS`] from one list, in documentation order. An entry is the
+/// quirk's variant, its `--quirk` name, Okta's verdict, what catches it when the whole suite
+/// runs against a server with it (its detection-matrix row, proven by
+/// `tests/functional/detection_matrix.rs`), and its description.
 macro_rules! quirks {
-    ($($variant:ident => $name:literal, $okta:expr, $description:literal;)*) => {
+    ($($variant:ident => $name:literal, $okta:expr, [$($catch:expr),*], $description:literal;)*) => {
         /// A quirk mode of the reference server.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Quirk {
@@ -44,6 +78,11 @@ macro_rules! quirks {
             name: $name,
             description: $description,
             okta: $okta,
+            caught_by: {
+                #[allow(unused_imports)] // an entry with an empty row names nothing
+                use {Catch::{Check, SpecAssertion}, crate::check::CheckId::*};
+                &[$($catch),*]
+            },
         },)*];
     };
 }
@@ -51,103 +90,103 @@ macro_rules! quirks {
 use OktaVerdict::{Breaks, Tolerates};
 
 quirks! {
-    PatchRequiresPath => "patch-requires-path", Breaks,
+    PatchRequiresPath => "patch-requires-path", Breaks, [Check(PatchNoPathReplace), Check(PatchRenameWithId)],
         "rejects PATCH operations without a path (Okta's path-less replace) with 400";
-    StringBooleans => "string-booleans", Breaks,
+    StringBooleans => "string-booleans", Breaks, [Check(UserActiveBoolean), Check(SteadyStateFidelity), Check(SteadyStateSyncLoop)],
         "returns \"active\" as the string \"true\"/\"false\" instead of a JSON boolean";
-    ListCountsAsStrings => "list-counts-as-strings", Breaks,
+    ListCountsAsStrings => "list-counts-as-strings", Breaks, [Check(ListResponseIntegers)],
         "returns totalResults/startIndex/itemsPerPage as JSON strings";
-    FilterCaseSensitive => "filter-case-sensitive", Breaks,
+    FilterCaseSensitive => "filter-case-sensitive", Breaks, [Check(FilterCaseInsensitive)],
         "compares userName/displayName case-sensitively in filters";
-    FilterIgnored => "filter-ignored", Breaks,
+    FilterIgnored => "filter-ignored", Breaks, [Check(FilterExactMatch), Check(FilterMiss)],
         "ignores the filter parameter and returns every resource";
-    NoDuplicate409 => "no-duplicate-409", Breaks,
+    NoDuplicate409 => "no-duplicate-409", Breaks, [Check(DuplicateConflict), Check(SteadyStateIdempotent)],
         "a second POST /Users with an existing userName creates another user";
-    PlainTextErrors => "plain-text-errors", Breaks,
+    PlainTextErrors => "plain-text-errors", Breaks, [Check(ErrorScimSchema), SpecAssertion],
         "answers errors with text/plain bodies";
-    ErrorStatusNumberOnly => "error-status-number-only", Breaks,
+    ErrorStatusNumberOnly => "error-status-number-only", Breaks, [Check(ErrorScimSchema), SpecAssertion],
         "error bodies carry status as a JSON number and no schemas";
-    MissingErrorSchema => "missing-error-schema", Breaks,
+    MissingErrorSchema => "missing-error-schema", Breaks, [Check(ErrorScimSchema), SpecAssertion],
         "error bodies lack the SCIM Error schema URN";
-    IgnoreMemberRemoveFilter => "ignore-member-remove-filter", Breaks,
+    IgnoreMemberRemoveFilter => "ignore-member-remove-filter", Breaks, [Check(ReadAfterWrite)],
         "PATCH remove members[value eq \"…\"] answers 200 but changes nothing";
-    RemoveFilterWipesMembers => "remove-filter-wipes-members", Breaks,
+    RemoveFilterWipesMembers => "remove-filter-wipes-members", Breaks, [Check(ReadAfterWrite)],
         "PATCH remove members[value eq \"…\"] empties the whole member list";
-    MembersRequireType => "members-require-type", Breaks,
+    MembersRequireType => "members-require-type", Breaks, [Check(PatchMembersDisplayOnly)],
         "rejects group members without a \"type\" with 400";
-    EmptyMembersReplaceFails => "empty-members-replace-fails", Breaks,
+    EmptyMembersReplaceFails => "empty-members-replace-fails", Breaks, [Check(PatchEmptyMembersReplace)],
         "PATCH replace of members with [] answers 400";
-    RejectsReadonlyInPut => "rejects-readonly-in-put", Breaks,
+    RejectsReadonlyInPut => "rejects-readonly-in-put", Breaks, [Check(PutReadonlyEcho)],
         "PUT carrying id/meta/groups answers 400 mutability";
-    RejectsReadonlyInCreate => "rejects-readonly-in-create", Breaks,
+    RejectsReadonlyInCreate => "rejects-readonly-in-create", Breaks, [Check(CreateOktaBody)],
         "POST /Users carrying groups answers 400 mutability";
-    RenameRejectsIdInValue => "rename-rejects-id-in-value", Breaks,
+    RenameRejectsIdInValue => "rename-rejects-id-in-value", Breaks, [Check(PatchRenameWithId)],
         "path-less group replace whose value carries id answers 400";
-    LowercaseEmails => "lowercase-emails", Tolerates("profile attribute drift: a warning (steady-state.fidelity); Okta re-pushes its own value and its state stays right (docs/steady-state.md)"),
+    LowercaseEmails => "lowercase-emails", Tolerates("profile attribute drift: a warning (steady-state.fidelity); Okta re-pushes its own value and its state stays right (docs/steady-state.md)"), [Check(SteadyStateFidelity)],
         "stores email addresses lower-cased";
-    DropsLocale => "drops-locale", Tolerates("profile attribute drift: a warning (steady-state.fidelity); Okta re-pushes its own value and its state stays right (docs/steady-state.md)"),
+    DropsLocale => "drops-locale", Tolerates("profile attribute drift: a warning (steady-state.fidelity); Okta re-pushes its own value and its state stays right (docs/steady-state.md)"), [Check(SteadyStateFidelity)],
         "silently drops the locale attribute";
-    ReordersEmails => "reorders-emails", Tolerates("profile attribute drift: a warning (steady-state.fidelity); Okta re-pushes its own value and its state stays right (docs/steady-state.md)"),
+    ReordersEmails => "reorders-emails", Tolerates("profile attribute drift: a warning (steady-state.fidelity); Okta re-pushes its own value and its state stays right (docs/steady-state.md)"), [Check(SteadyStateFidelity)],
         "returns emails in reverse order, moving the primary one";
-    RecomputesDisplayName => "recomputes-display-name", Tolerates("profile attribute drift: a warning (steady-state.fidelity); Okta re-pushes its own value and its state stays right (docs/steady-state.md)"),
+    RecomputesDisplayName => "recomputes-display-name", Tolerates("profile attribute drift: a warning (steady-state.fidelity); Okta re-pushes its own value and its state stays right (docs/steady-state.md)"), [Check(SteadyStateFidelity)],
         "recomputes displayName as \"givenName familyName\"";
-    StaleReads => "stale-reads", Tolerates("verifying reads are retried for --read-settle (2 s) and the lag shows as extra attempts; the steady-state sync loop converges and reports the lag"),
+    StaleReads => "stale-reads", Tolerates("verifying reads are retried for --read-settle (2 s) and the lag shows as extra attempts; the steady-state sync loop converges and reports the lag"), [],
         "writes become visible to reads only after a delay (=DURATION, default 300ms)";
-    DeactivateDeletes => "deactivate-deletes", Breaks,
+    DeactivateDeletes => "deactivate-deletes", Breaks, [Check(DeactivateKeepsUser)],
         "setting active:false deletes the user (later GET answers 404)";
-    CreateReturns200 => "create-returns-200", Breaks,
+    CreateReturns200 => "create-returns-200", Breaks, [Check(StatusExpected), Check(CreateStatus201)],
         "POST answers 200 instead of 201";
-    CreateEmptyBody => "create-empty-body", Breaks,
+    CreateEmptyBody => "create-empty-body", Breaks, [Check(CreateReturnsResource), Check(ResourceId)],
         "POST answers 201 with an empty body";
-    GetReturnsList => "get-returns-list", Breaks,
+    GetReturnsList => "get-returns-list", Breaks, [Check(GetSingleResource)],
         "GET /Users/{id} answers a ListResponse instead of the User";
-    PagingIgnoresStartindex => "paging-ignores-startindex", Breaks,
+    PagingIgnoresStartindex => "paging-ignores-startindex", Breaks, [Check(PagingComplete)],
         "always returns the first page whatever startIndex says";
-    ShortPages => "short-pages", Breaks,
+    ShortPages => "short-pages", Breaks, [Check(PagingComplete)],
         "returns at most 10 resources per page even when count is larger";
-    RateLimit => "rate-limit", Tolerates("Okta waits Retry-After seconds and retries; the harness does the same"),
+    RateLimit => "rate-limit", Tolerates("Okta waits Retry-After seconds and retries; the harness does the same"), [],
         "every Nth request (=N, default 5) answers 429 with Retry-After: 1";
-    RateLimitNoRetryAfter => "rate-limit-no-retry-after", Tolerates("Okta still retries, after 5 minutes (warn)"),
+    RateLimitNoRetryAfter => "rate-limit-no-retry-after", Tolerates("Okta still retries, after 5 minutes (warn)"), [Check(RateLimitRetryAfter)],
         "every Nth request (=N, default 5) answers 429 without Retry-After";
-    Slow => "slow", Tolerates("Okta waits up to 60 s per request"),
+    Slow => "slow", Tolerates("Okta waits up to 60 s per request"), [],
         "adds latency to every response (=DURATION, default 200ms)";
-    ReturnsPassword => "returns-password", Breaks,
+    ReturnsPassword => "returns-password", Breaks, [Check(UserPasswordNotReturned)],
         "echoes the stored password in responses";
-    MissingLocation => "missing-location", Tolerates("Okta reads the id from the body, not Location (warn)"),
+    MissingLocation => "missing-location", Tolerates("Okta reads the id from the body, not Location (warn)"), [Check(LocationHeader), Check(MetaLocation)],
         "no Location header and no meta.location on create";
-    IgnoresActivePatch => "ignores-active-patch", Breaks,
+    IgnoresActivePatch => "ignores-active-patch", Breaks, [Check(ReadAfterWrite), Check(DeactivateKeepsUser)],
         "PATCH of active answers 200 but changes nothing";
-    PutIgnoresChanges => "put-ignores-changes", Breaks,
+    PutIgnoresChanges => "put-ignores-changes", Breaks, [Check(ReadAfterWrite)],
         "PUT answers 200 with the old resource and stores nothing";
-    HtmlErrors => "html-errors", Breaks,
+    HtmlErrors => "html-errors", Breaks, [Check(ErrorScimSchema), SpecAssertion],
         "404 and 401 bodies are an HTML page served as text/html";
-    FilterMiss404 => "filter-miss-404", Breaks,
+    FilterMiss404 => "filter-miss-404", Breaks, [Check(StatusExpected)],
         "a filter matching nothing answers 404 with a SCIM error";
-    PatchReturns204 => "patch-returns-204", Tolerates("Okta accepts 204 for PATCH (docs/okta-reference.md#s4-6)"),
+    PatchReturns204 => "patch-returns-204", Tolerates("Okta accepts 204 for PATCH (docs/okta-reference.md#s4-6)"), [],
         "PATCH answers 204 No Content";
-    GroupPutReturns204 => "group-put-returns-204", Tolerates("a 204 for a group PUT passes; that Okta accepts it is inferred only, so tolerance.inferred warns"),
+    GroupPutReturns204 => "group-put-returns-204", Tolerates("a 204 for a group PUT passes; that Okta accepts it is inferred only, so tolerance.inferred warns"), [Check(ToleranceInferred)],
         "PUT /Groups/{id} answers 204 No Content";
-    CreateExtraAttributes => "create-extra-attributes", Tolerates("Okta judges a create by status and id"),
+    CreateExtraAttributes => "create-extra-attributes", Tolerates("Okta judges a create by status and id"), [],
         "create responses carry extra server-side attributes";
-    NumericErrorStatus => "numeric-error-status", Tolerates("Okta's samples use a number (warn: the RFC wants a string)"),
+    NumericErrorStatus => "numeric-error-status", Tolerates("Okta's samples use a number (warn: the RFC wants a string)"), [Check(ErrorStatusString)],
         "error status is a JSON number (Error schema kept)";
-    NoDuplicateGroup409 => "no-duplicate-group-409", Tolerates("a Group displayName is not unique (RFC 7643 §4.2, uniqueness none): a second group with the same name is a valid answer, and the run deletes it"),
+    NoDuplicateGroup409 => "no-duplicate-group-409", Tolerates("a Group displayName is not unique (RFC 7643 §4.2, uniqueness none): a second group with the same name is a valid answer, and the run deletes it"), [],
         "a second POST /Groups with an existing displayName creates another group (201)";
-    GroupOmitsEmptyMembers => "group-omits-empty-members", Tolerates("RFC 7643 §2.5: an empty and an unassigned multi-valued attribute are the same state; Okta reads an absent members as no members"),
+    GroupOmitsEmptyMembers => "group-omits-empty-members", Tolerates("RFC 7643 §2.5: an empty and an unassigned multi-valued attribute are the same state; Okta reads an absent members as no members"), [],
         "Group resources with no members carry no members attribute (GET, list, PUT and PATCH answers)";
-    HtmlConflictErrors => "html-conflict-errors", Tolerates("Okta reads only the status of a 409; error.scim-schema warns. Okta's SPEC test asserts only the status of its 409 step"),
+    HtmlConflictErrors => "html-conflict-errors", Tolerates("Okta reads only the status of a 409; error.scim-schema warns. Okta's SPEC test asserts only the status of its 409 step"), [Check(ErrorScimSchema)],
         "409 bodies are an HTML page served as text/html";
-    GroupFilterMiss404 => "group-filter-miss-404", Tolerates("a 404 for a group filter miss passes; that Okta accepts it is inferred only, so tolerance.inferred warns"),
+    GroupFilterMiss404 => "group-filter-miss-404", Tolerates("a 404 for a group filter miss passes; that Okta accepts it is inferred only, so tolerance.inferred warns"), [Check(ToleranceInferred)],
         "a displayName filter matching no group answers 404 with a SCIM error";
-    RelativeMetaLocation => "relative-meta-location", Tolerates("Okta reads the id from the body, never Location or meta.location (warn)"),
+    RelativeMetaLocation => "relative-meta-location", Tolerates("Okta reads the id from the body, never Location or meta.location (warn)"), [Check(LocationHeader), Check(MetaLocation)],
         "Location and meta.location are relative paths (/Users/{id})";
-    LastModifiedFrozen => "last-modified-frozen", Tolerates("Okta does not read meta.lastModified to decide what to push (warn)"),
+    LastModifiedFrozen => "last-modified-frozen", Tolerates("Okta does not read meta.lastModified to decide what to push (warn)"), [Check(MetaLastModified)],
         "meta.lastModified stays at one fixed past instant (2020-01-01) after every write";
-    DuplicateMemberAdd => "duplicate-member-add", Tolerates("the member set Okta reads is the same; the duplicate entry is data quality (warn)"),
+    DuplicateMemberAdd => "duplicate-member-add", Tolerates("the member set Okta reads is the same; the duplicate entry is data quality (warn)"), [Check(GroupMembersUnique)],
         "a PATCH add of a member who is already in the group lists the member twice";
-    UserDeleteDeactivates => "user-delete-deactivates", Tolerates("Okta never DELETEs users (it deactivates them), so the soft delete is never reached by Okta"),
+    UserDeleteDeactivates => "user-delete-deactivates", Tolerates("Okta never DELETEs users (it deactivates them), so the soft delete is never reached by Okta"), [],
         "DELETE /Users/{id} answers 204 but only sets active=false; the user stays readable and listed";
-    UserDeleteReservesUsername => "user-delete-reserves-username", Tolerates("Okta never DELETEs users, so a reserved userName of a deleted user never blocks Okta"),
+    UserDeleteReservesUsername => "user-delete-reserves-username", Tolerates("Okta never DELETEs users, so a reserved userName of a deleted user never blocks Okta"), [],
         "DELETE /Users/{id} removes the user, but its userName stays reserved: a later POST with it answers 409";
 }
 
@@ -179,58 +218,15 @@ pub fn frozen_clock() -> std::time::SystemTime {
     std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_577_836_800)
 }
 
-/// The parsed set of active quirks.
+/// The parsed set of active quirks: [`Quirks::on`] for each, plus the values of the quirks
+/// that take one.
 #[derive(Debug, Clone, Default)]
 pub struct Quirks {
-    pub patch_requires_path: bool,
-    pub string_booleans: bool,
-    pub list_counts_as_strings: bool,
-    pub filter_case_sensitive: bool,
-    pub filter_ignored: bool,
-    pub no_duplicate_409: bool,
-    pub plain_text_errors: bool,
-    pub error_status_number_only: bool,
-    pub missing_error_schema: bool,
-    pub ignore_member_remove_filter: bool,
-    pub remove_filter_wipes_members: bool,
-    pub members_require_type: bool,
-    pub empty_members_replace_fails: bool,
-    pub rejects_readonly_in_put: bool,
-    pub rejects_readonly_in_create: bool,
-    pub rename_rejects_id_in_value: bool,
-    pub lowercase_emails: bool,
-    pub drops_locale: bool,
-    pub reorders_emails: bool,
-    pub recomputes_display_name: bool,
+    active: HashSet<Quirk>,
     pub stale_reads: Option<Duration>,
-    pub deactivate_deletes: bool,
-    pub create_returns_200: bool,
-    pub create_empty_body: bool,
-    pub get_returns_list: bool,
-    pub paging_ignores_startindex: bool,
-    pub short_pages: bool,
     pub rate_limit: Option<u64>,
     pub rate_limit_no_retry_after: Option<u64>,
     pub slow: Option<Duration>,
-    pub returns_password: bool,
-    pub missing_location: bool,
-    pub ignores_active_patch: bool,
-    pub put_ignores_changes: bool,
-    pub html_errors: bool,
-    pub filter_miss_404: bool,
-    pub patch_returns_204: bool,
-    pub group_put_returns_204: bool,
-    pub create_extra_attributes: bool,
-    pub numeric_error_status: bool,
-    pub no_duplicate_group_409: bool,
-    pub group_omits_empty_members: bool,
-    pub html_conflict_errors: bool,
-    pub group_filter_miss_404: bool,
-    pub relative_meta_location: bool,
-    pub last_modified_frozen: bool,
-    pub duplicate_member_add: bool,
-    pub user_delete_deactivates: bool,
-    pub user_delete_reserves_username: bool,
 }
 
 fn duration(name: &str, value: Option<&str>, default: Duration) -> Result<Duration, String> {
@@ -254,6 +250,11 @@ fn count(name: &str, value: Option<&str>) -> Result<u64, String> {
 }
 
 impl Quirks {
+    /// Whether `quirk` is switched on.
+    pub fn on(&self, quirk: Quirk) -> bool {
+        self.active.contains(&quirk)
+    }
+
     /// Parses quirk specs (`name` or `name=value`). Errors name the valid quirks.
     pub fn parse(specs: &[String]) -> Result<Quirks, String> {
         let mut q = Quirks::default();
@@ -272,60 +273,17 @@ impl Quirks {
             if value.is_some() && !quirk.takes_value() {
                 return Err(format!("quirk '{name}' takes no value (got '{spec}')"));
             }
+            q.active.insert(quirk);
             match quirk {
-                Quirk::PatchRequiresPath => q.patch_requires_path = true,
-                Quirk::StringBooleans => q.string_booleans = true,
-                Quirk::ListCountsAsStrings => q.list_counts_as_strings = true,
-                Quirk::FilterCaseSensitive => q.filter_case_sensitive = true,
-                Quirk::FilterIgnored => q.filter_ignored = true,
-                Quirk::NoDuplicate409 => q.no_duplicate_409 = true,
-                Quirk::PlainTextErrors => q.plain_text_errors = true,
-                Quirk::ErrorStatusNumberOnly => q.error_status_number_only = true,
-                Quirk::MissingErrorSchema => q.missing_error_schema = true,
-                Quirk::IgnoreMemberRemoveFilter => q.ignore_member_remove_filter = true,
-                Quirk::RemoveFilterWipesMembers => q.remove_filter_wipes_members = true,
-                Quirk::MembersRequireType => q.members_require_type = true,
-                Quirk::EmptyMembersReplaceFails => q.empty_members_replace_fails = true,
-                Quirk::RejectsReadonlyInPut => q.rejects_readonly_in_put = true,
-                Quirk::RejectsReadonlyInCreate => q.rejects_readonly_in_create = true,
-                Quirk::RenameRejectsIdInValue => q.rename_rejects_id_in_value = true,
-                Quirk::LowercaseEmails => q.lowercase_emails = true,
-                Quirk::DropsLocale => q.drops_locale = true,
-                Quirk::ReordersEmails => q.reorders_emails = true,
-                Quirk::RecomputesDisplayName => q.recomputes_display_name = true,
                 Quirk::StaleReads => {
                     q.stale_reads = Some(duration(name, value, Duration::from_millis(300))?)
                 }
-                Quirk::DeactivateDeletes => q.deactivate_deletes = true,
-                Quirk::CreateReturns200 => q.create_returns_200 = true,
-                Quirk::CreateEmptyBody => q.create_empty_body = true,
-                Quirk::GetReturnsList => q.get_returns_list = true,
-                Quirk::PagingIgnoresStartindex => q.paging_ignores_startindex = true,
-                Quirk::ShortPages => q.short_pages = true,
                 Quirk::RateLimit => q.rate_limit = Some(count(name, value)?),
                 Quirk::RateLimitNoRetryAfter => {
                     q.rate_limit_no_retry_after = Some(count(name, value)?)
                 }
                 Quirk::Slow => q.slow = Some(duration(name, value, Duration::from_millis(200))?),
-                Quirk::ReturnsPassword => q.returns_password = true,
-                Quirk::MissingLocation => q.missing_location = true,
-                Quirk::IgnoresActivePatch => q.ignores_active_patch = true,
-                Quirk::PutIgnoresChanges => q.put_ignores_changes = true,
-                Quirk::HtmlErrors => q.html_errors = true,
-                Quirk::FilterMiss404 => q.filter_miss_404 = true,
-                Quirk::PatchReturns204 => q.patch_returns_204 = true,
-                Quirk::GroupPutReturns204 => q.group_put_returns_204 = true,
-                Quirk::CreateExtraAttributes => q.create_extra_attributes = true,
-                Quirk::NumericErrorStatus => q.numeric_error_status = true,
-                Quirk::NoDuplicateGroup409 => q.no_duplicate_group_409 = true,
-                Quirk::GroupOmitsEmptyMembers => q.group_omits_empty_members = true,
-                Quirk::HtmlConflictErrors => q.html_conflict_errors = true,
-                Quirk::GroupFilterMiss404 => q.group_filter_miss_404 = true,
-                Quirk::RelativeMetaLocation => q.relative_meta_location = true,
-                Quirk::LastModifiedFrozen => q.last_modified_frozen = true,
-                Quirk::DuplicateMemberAdd => q.duplicate_member_add = true,
-                Quirk::UserDeleteDeactivates => q.user_delete_deactivates = true,
-                Quirk::UserDeleteReservesUsername => q.user_delete_reserves_username = true,
+                _ => {} // the others take no value: being on is all there is
             }
         }
         Ok(q)

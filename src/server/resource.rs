@@ -3,7 +3,7 @@
 //! JSON (meta, groups, members, output quirks).
 
 use super::errors::ScimError;
-use super::quirks::Quirks;
+use super::quirks::{Quirk, Quirks};
 use super::schema::{self, AttrDef, AttrType, Mutability, ResourceKind};
 use super::store::{Resource, Store};
 use serde_json::{Map, Value, json};
@@ -214,7 +214,7 @@ pub fn check_members(members: &[Value], quirks: &Quirks) -> Result<(), ScimError
                 "every member needs a string 'value' (the member's id)",
             ));
         }
-        if quirks.members_require_type && m.get("type").is_none() {
+        if quirks.on(Quirk::MembersRequireType) && m.get("type").is_none() {
             return Err(ScimError::invalid_value(
                 "attribute 'members.type' is required",
             ));
@@ -228,7 +228,7 @@ pub fn apply_store_quirks(kind: ResourceKind, attrs: &mut Map<String, Value>, qu
     if kind != ResourceKind::User {
         return;
     }
-    if quirks.lowercase_emails
+    if quirks.on(Quirk::LowercaseEmails)
         && let Some(Value::Array(emails)) = attrs.get_mut("emails")
     {
         for e in emails {
@@ -237,10 +237,10 @@ pub fn apply_store_quirks(kind: ResourceKind, attrs: &mut Map<String, Value>, qu
             }
         }
     }
-    if quirks.drops_locale {
+    if quirks.on(Quirk::DropsLocale) {
         attrs.remove("locale");
     }
-    if quirks.recomputes_display_name {
+    if quirks.on(Quirk::RecomputesDisplayName) {
         let name = attrs.get("name");
         let part = |k: &str| {
             name.and_then(|n| n.get(k))
@@ -264,7 +264,7 @@ pub struct RenderContext<'a> {
 
 /// The URL of a resource: absolute, or a relative path under `relative-meta-location`.
 pub fn resource_location(base: &str, kind: ResourceKind, id: &str, quirks: &Quirks) -> String {
-    if quirks.relative_meta_location {
+    if quirks.on(Quirk::RelativeMetaLocation) {
         format!("/{}/{id}", kind.endpoint())
     } else {
         format!("{base}/{}/{id}", kind.endpoint())
@@ -279,7 +279,7 @@ pub fn render(kind: ResourceKind, r: &Resource, ctx: &RenderContext<'_>) -> Valu
         if k.starts_with("urn:") {
             schemas.push(Value::String(k.clone()));
         }
-        if k == "password" && !ctx.quirks.returns_password {
+        if k == "password" && !ctx.quirks.on(Quirk::ReturnsPassword) {
             continue;
         }
         out.insert(k.clone(), v.clone());
@@ -302,13 +302,13 @@ pub fn render(kind: ResourceKind, r: &Resource, ctx: &RenderContext<'_>) -> Valu
                 })
                 .collect();
             out.insert("groups".into(), Value::Array(groups));
-            if ctx.quirks.string_booleans
+            if ctx.quirks.on(Quirk::StringBooleans)
                 && let Some(Value::Bool(b)) = out.get("active")
             {
                 let s = b.to_string();
                 out.insert("active".into(), Value::String(s));
             }
-            if ctx.quirks.reorders_emails
+            if ctx.quirks.on(Quirk::ReordersEmails)
                 && let Some(Value::Array(emails)) = out.get_mut("emails")
             {
                 emails.reverse();
@@ -365,7 +365,7 @@ pub fn render(kind: ResourceKind, r: &Resource, ctx: &RenderContext<'_>) -> Valu
                     Value::Object(o)
                 })
                 .collect();
-            if !(members.is_empty() && ctx.quirks.group_omits_empty_members) {
+            if !(members.is_empty() && ctx.quirks.on(Quirk::GroupOmitsEmptyMembers)) {
                 out.insert("members".into(), Value::Array(members));
             } else {
                 out.remove("members");
@@ -377,7 +377,7 @@ pub fn render(kind: ResourceKind, r: &Resource, ctx: &RenderContext<'_>) -> Valu
         json!({
             "resourceType": kind.name(),
             "created": timestamp(r.created),
-            "lastModified": timestamp(if ctx.quirks.last_modified_frozen {
+            "lastModified": timestamp(if ctx.quirks.on(Quirk::LastModifiedFrozen) {
                 super::quirks::frozen_clock()
             } else {
                 r.modified

@@ -5,6 +5,7 @@
 use crate::replay::client::{Client, Credentials, OutgoingRequest, TransportFailure};
 use crate::replay::exchange::Exchange;
 use crate::replay::step::{StepSettings, send_with_rate_limit};
+use crate::scenario::Method;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -45,7 +46,7 @@ impl Session {
     }
 
     /// Sends one request as Okta would; a transport failure answers status 0.
-    pub async fn send(&mut self, method: &str, path: &str, body: Option<&Value>) -> Reply {
+    pub async fn send(&mut self, method: Method, path: &str, body: Option<&Value>) -> Reply {
         if self.fatal.is_some() {
             return Reply::default();
         }
@@ -77,7 +78,7 @@ impl Session {
     ) -> (Reply, Option<Duration>) {
         let started = Instant::now();
         loop {
-            let reply = self.send("GET", path, None).await;
+            let reply = self.send(Method::Get, path, None).await;
             if done(&reply) {
                 return (reply, Some(started.elapsed()));
             }
@@ -88,7 +89,7 @@ impl Session {
         }
     }
 
-    fn request(&self, method: &str, path: &str, body: Option<&Value>) -> OutgoingRequest {
+    fn request(&self, method: Method, path: &str, body: Option<&Value>) -> OutgoingRequest {
         OutgoingRequest::okta(
             method,
             &self.base_url,

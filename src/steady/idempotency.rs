@@ -8,7 +8,7 @@ use super::http::{Reply, Session, id_of};
 use super::model::{Model, group_body};
 use super::push;
 use crate::profile::Profile;
-use crate::scenario::Dialect;
+use crate::scenario::{Dialect, Method};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -90,7 +90,7 @@ async fn repeated_put(
             vec!["no PUT was sent".into()],
         );
     };
-    let second = s.send("PUT", &path, Some(&body)).await;
+    let second = s.send(Method::Put, &path, Some(&body)).await;
     let mut problems = both_succeed(&first, &second);
     problems.extend(same_outcome(&first, &second));
     finding(format!("repeated PUT /Users/{{{key}}}"), problems)
@@ -173,7 +173,7 @@ async fn repeated_member_add(
     let mut problems = both_succeed(&first, &second);
     let read = s
         .send(
-            "GET",
+            Method::Get,
             &format!("/Groups/{}", crate::scenario::template::percent_encode(id)),
             None,
         )
@@ -203,7 +203,9 @@ async fn retried_post(
     body: &Value,
     key: &str,
 ) -> (Finding, Option<String>) {
-    let reply = s.send("POST", &format!("/{endpoint}"), Some(body)).await;
+    let reply = s
+        .send(Method::Post, &format!("/{endpoint}"), Some(body))
+        .await;
     judge_retried_post(endpoint, key, &reply)
 }
 

@@ -31,7 +31,7 @@ use crate::check::Severity;
 use crate::check::drift::{self as fidelity, Drift, DriftKind};
 use crate::profile::Profile;
 use crate::replay::exchange::Exchange;
-use crate::scenario::{Dialect, Feature};
+use crate::scenario::{Dialect, Feature, Method};
 use crate::server::schema::ResourceKind;
 use http::{Reply, Session, id_of};
 use model::{Model, group_body};
@@ -207,7 +207,7 @@ async fn fidelity_phase(s: &mut Session, model: &mut Model, out: &mut Outcome) {
     for i in 0..model.users.len() {
         let body = model.users[i].create_body.clone();
         let key = model.users[i].key.clone();
-        let reply = s.send("POST", "/Users", Some(&body)).await;
+        let reply = s.send(Method::Post, "/Users", Some(&body)).await;
         let Some(id) = id_of(reply.body.as_ref()).filter(|_| reply.ok()) else {
             out.errors.push(format!(
                 "POST /Users for {key} answered {} without an id",
@@ -231,7 +231,7 @@ async fn fidelity_phase(s: &mut Session, model: &mut Model, out: &mut Outcome) {
     for i in 0..model.groups.len() {
         let body = group_body(model, &model.groups[i]);
         let key = model.groups[i].key.clone();
-        let reply = s.send("POST", "/Groups", Some(&body)).await;
+        let reply = s.send(Method::Post, "/Groups", Some(&body)).await;
         let Some(id) = id_of(reply.body.as_ref()).filter(|_| reply.ok()) else {
             out.errors.push(format!(
                 "POST /Groups for {key} answered {} without an id",
@@ -406,13 +406,13 @@ async fn delete_by_user_name(s: &mut Session, user_name: &str) {
         return;
     }
     let query = crate::okta::requests::user_filter(user_name);
-    let found = s.send("GET", &query, None).await;
+    let found = s.send(Method::Get, &query, None).await;
     for r in http::resources(found.body.as_ref()) {
         let same = r.get("userName").and_then(serde_json::Value::as_str);
         if same.is_some_and(|n| n.eq_ignore_ascii_case(user_name))
             && let Some(id) = http::id_of(Some(&r)).filter(|id| !id.is_empty())
         {
-            s.send("DELETE", &format!("/Users/{id}"), None).await;
+            s.send(Method::Delete, &format!("/Users/{id}"), None).await;
         }
     }
 }
@@ -432,7 +432,7 @@ async fn cleanup(s: &mut Session, model: &Model, strays: &[String]) {
     }
     for g in model.groups.iter().filter_map(|g| g.id.as_ref()) {
         s.send(
-            "DELETE",
+            Method::Delete,
             &format!("/Groups/{}", crate::scenario::template::percent_encode(g)),
             None,
         )
@@ -440,7 +440,7 @@ async fn cleanup(s: &mut Session, model: &Model, strays: &[String]) {
     }
     for u in model.users.iter().filter_map(|u| u.id.as_ref()) {
         s.send(
-            "DELETE",
+            Method::Delete,
             &format!("/Users/{}", crate::scenario::template::percent_encode(u)),
             None,
         )
@@ -450,7 +450,7 @@ async fn cleanup(s: &mut Session, model: &Model, strays: &[String]) {
         delete_by_user_name(s, u.user_name()).await;
     }
     for path in strays {
-        s.send("DELETE", path, None).await;
+        s.send(Method::Delete, path, None).await;
     }
     s.fatal = fatal.or(s.fatal.take());
 }

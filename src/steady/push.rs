@@ -8,8 +8,8 @@ use super::http::{Reply, Session};
 use crate::check::drift as fidelity;
 use crate::okta::requests::{self, GROUP_SCHEMA, USER_SCHEMA};
 use crate::profile::Profile;
-use crate::scenario::Dialect;
 use crate::scenario::template::percent_encode;
+use crate::scenario::{Dialect, Method};
 use crate::server::schema::ResourceKind;
 use serde_json::{Map, Value, json};
 use std::time::Duration;
@@ -25,7 +25,7 @@ pub async fn profile_push(
     keep_active: bool,
 ) -> Reply {
     let path = format!("/Users/{}", percent_encode(id));
-    let read = s.send("GET", &path, None).await;
+    let read = s.send(Method::Get, &path, None).await;
     let read = read
         .body
         .filter(|b| b.is_object() && read.status == 200)
@@ -39,7 +39,7 @@ pub async fn profile_push(
         .collect();
     // Top-level attributes of an object always have a place in it.
     let body = requests::user_push(profile, read.clone(), changes).unwrap_or(read);
-    s.send("PUT", &path, Some(&body)).await
+    s.send(Method::Put, &path, Some(&body)).await
 }
 
 /// Activation or deactivation as Okta sends it in the profile's dialect.
@@ -48,7 +48,7 @@ pub async fn set_active(s: &mut Session, profile: &Profile, id: &str, active: bo
         Dialect::Patch => {
             let body = requests::set_active(active);
             s.send(
-                "PATCH",
+                Method::Patch,
                 &format!("/Users/{}", percent_encode(id)),
                 Some(&body),
             )
@@ -73,16 +73,16 @@ pub async fn push_group(
                 requests::rename_op(id, display_name),
                 requests::replace_members_op(members),
             ]);
-            s.send("PATCH", &path, Some(&body)).await
+            s.send(Method::Patch, &path, Some(&body)).await
         }
         Dialect::Put => {
-            let read = s.send("GET", &path, None).await;
+            let read = s.send(Method::Get, &path, None).await;
             let read = read
                 .body
                 .filter(|b| b.is_object() && read.status == 200)
                 .unwrap_or_else(|| json!({"schemas": [GROUP_SCHEMA], "id": id}));
             let body = requests::group_push(read, display_name, members);
-            s.send("PUT", &path, Some(&body)).await
+            s.send(Method::Put, &path, Some(&body)).await
         }
     }
 }
@@ -91,7 +91,7 @@ pub async fn push_group(
 pub async fn add_members(s: &mut Session, id: &str, members: &[(String, String)]) -> Reply {
     let body = requests::patch(vec![requests::add_members_op(members)]);
     s.send(
-        "PATCH",
+        Method::Patch,
         &format!("/Groups/{}", percent_encode(id)),
         Some(&body),
     )

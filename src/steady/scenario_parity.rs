@@ -157,7 +157,7 @@ fn the_profile_push_body_is_the_scenarios() {
         .def
         .steps
         .iter()
-        .filter(|s| s.request.method.as_str() == "PATCH")
+        .filter(|s| s.request.method == crate::scenario::Method::Patch)
         .map(|s| render(&sc, &profile, &vars, &s.name, &Value::Null).1)
         .collect::<Vec<_>>();
     assert!(patched.contains(&wire(&requests::set_active(true))));

@@ -8,7 +8,7 @@ use super::model::Model;
 use super::push;
 use crate::check::drift::{self as fidelity, Drift, DriftKind};
 use crate::profile::Profile;
-use crate::scenario::Dialect;
+use crate::scenario::{Dialect, Method};
 use crate::server::schema::ResourceKind;
 use serde::Serialize;
 use serde_json::Value;
@@ -250,7 +250,7 @@ async fn import(s: &mut Session, endpoint: &str) -> Vec<Value> {
     for _ in 0..MAX_PAGES {
         let reply = s
             .send(
-                "GET",
+                Method::Get,
                 &format!("/{endpoint}?startIndex={start}&count={PAGE}"),
                 None,
             )

@@ -36,7 +36,7 @@ async fn answered_with(encoding: &str, body: Vec<u8>) -> serde_json::Value {
     })
     .unwrap();
     let request = OutgoingRequest {
-        method: "GET".into(),
+        method: scimreplay::scenario::Method::Get,
         url: format!("{}/scim/v2/Users?startIndex=1&count=2", server.uri()),
         headers: okta_headers(false),
         body: None,

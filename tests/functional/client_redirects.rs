@@ -17,7 +17,7 @@ fn client() -> Client {
 
 fn get(url: String) -> OutgoingRequest {
     OutgoingRequest {
-        method: "GET".into(),
+        method: scimreplay::scenario::Method::Get,
         url,
         headers: vec![("Authorization".into(), "Bearer secret-token".into())],
         body: None,

@@ -14,6 +14,7 @@ mod client_redirects;
 mod detection_matrix;
 mod doc_examples;
 mod doc_links;
+mod doc_tables;
 mod hostile_ids;
 mod hostile_targets;
 mod html_report;

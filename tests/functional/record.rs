@@ -28,7 +28,7 @@ async fn okta(c: &Client, base: &str, method: &str, path: &str, body: Option<Val
     let mut headers = okta_headers(body.is_some());
     headers.push(("Authorization".into(), format!("Bearer {TOKEN}")));
     let req = OutgoingRequest {
-        method: method.into(),
+        method: scimreplay::scenario::Method::parse(method).expect("a SCIM method"),
         url: format!("{base}{path}"),
         headers,
         body: body.map(|b| b.to_string()),
@@ -45,7 +45,7 @@ async fn probe(c: &Client, base: &str, authorization: Option<&str>) -> u16 {
         headers.push(("Authorization".into(), value.to_string()));
     }
     let req = OutgoingRequest {
-        method: "GET".into(),
+        method: scimreplay::scenario::Method::Get,
         url: format!("{base}/Users?startIndex=1&count=2"),
         headers,
         body: None,
@@ -284,7 +284,7 @@ fn a_response_over_the_relay_limit_is_a_502_never_a_truncated_200() {
         .await
         .unwrap();
         let get = |path: &str| OutgoingRequest {
-            method: "GET".into(),
+            method: scimreplay::scenario::Method::Get,
             url: format!("http://{}{path}", p.addr),
             headers: okta_headers(false),
             body: None,
