@@ -149,6 +149,15 @@ pub fn run(id: CheckId, input: &CheckInput) -> Verdict {
             || "GET by id answered a ListResponse instead of the resource".into(),
         ),
         RateLimitRetryAfter => super::resources::retry_after(input.exchanges),
+        AuthRejectsBadCredential => match resp.status {
+            401 => Verdict::Pass,
+            st @ 200..=299 => Verdict::Fail(format!(
+                "a wrong or missing credential was accepted ({st}): Okta works, but the endpoint is open to anyone"
+            )),
+            st => Verdict::Fail(format!(
+                "a wrong or missing credential answered {st} instead of 401"
+            )),
+        },
         FilterExactMatch => super::filters::exact_match(input),
         FilterCaseInsensitive => super::filters::case_insensitive(input),
         FilterMiss => super::filters::miss(resp.status, body),

@@ -562,6 +562,17 @@ pub fn cases() -> Vec<Case> {
             also_fails: &[],
         },
         Case {
+            check: "auth.rejects-bad-credential",
+            fault_is: "a wrong token gets the user list (the server checks no credential)",
+            steps: WRONG_TOKEN_PROBE,
+            fault: |b| list_users(list(vec![ada(b)])),
+            compliant: |_| {
+                let body = error(401, "Invalid token");
+                vec![on_query("GET", "/Users", ("count", "100"), scim(401, body))]
+            },
+            also_fails: &[],
+        },
+        Case {
             check: "rate-limit.retry-after",
             fault_is: "429 without Retry-After, then 200",
             steps: READ_USER,

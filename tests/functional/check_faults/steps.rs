@@ -19,6 +19,12 @@ pub const LIST_USERS: &str = r#"
     expect: {status: 200}
 "#;
 
+pub const WRONG_TOKEN_PROBE: &str = r#"
+  - name: probe-with-wrong-token
+    request: {method: GET, path: /Users, query: "startIndex=1&count=100", auth: invalid}
+    expect: {checks: [auth.rejects-bad-credential]}
+"#;
+
 pub const READ_MISSING: &str = r#"
   - name: read-missing-user
     request: {method: GET, path: /Users/missing}
