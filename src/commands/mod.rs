@@ -5,6 +5,7 @@ mod catalog;
 mod load;
 mod record;
 mod run;
+mod signals;
 mod steady;
 mod target;
 

@@ -86,6 +86,12 @@ pub fn render(out: &LoadOutcome, target: &TargetInfo, profile: &str, opts: LoadO
     if let Some(f) = &out.fatal {
         let _ = writeln!(s, "FAIL the target went away: {f}");
     }
+    if out.stopped {
+        let _ = writeln!(
+            s,
+            "stopped part-way: the phase cut short and later ones were not verified; clean-up deleted what the run created"
+        );
+    }
     let failed_ops: Vec<&str> = out
         .ops
         .iter()
@@ -149,6 +155,7 @@ pub fn json_report(
         "duration_ms": ms(out.duration),
         "passed": out.passed(),
         "fatal": out.fatal,
+        "stopped": out.stopped,
         "operations": ops,
         "verifications": verifications,
     })
@@ -187,6 +194,7 @@ mod tests {
             }],
             duration: d(10),
             fatal: None,
+            stopped: false,
         };
         assert!(out.passed(), "clean-up errors are the harness's own");
         out.ops[0].1.errors = 1;

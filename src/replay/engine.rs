@@ -210,6 +210,7 @@ impl Engine<'_> {
             read_settle: self.controls.settle.period(self.read_settle),
             exchanges: Vec::new(),
             fatal: None,
+            halt: self.controls.stop.clone().into(),
         };
         let outcome =
             crate::steady::execute(&mut session, self.profile, &self.run_id, cycles).await;

@@ -3,9 +3,12 @@
 //! resource back with bounded polling so eventually consistent servers show a lag, not a failure.
 
 use crate::replay::client::{Client, Credentials, OutgoingRequest, TransportFailure};
+use crate::replay::controls::Stop;
 use crate::replay::exchange::Exchange;
 use crate::replay::step::{StepSettings, send_with_rate_limit};
 use serde_json::Value;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// Interval between two polls of a read that waits for a write to show.
@@ -23,6 +26,72 @@ pub struct Session {
     pub exchanges: Vec<Exchange>,
     /// Set when the target went away (unreachable, TLS): later requests are not sent.
     pub fatal: Option<TransportFailure>,
+    /// The run's stop request (Ctrl-C, SIGTERM, `--deadline`).
+    pub halt: Halt,
+}
+
+/// How a session obeys the run's stop request: once stopped, a request about to be sent is
+/// never sent (the work [parks](Halt::parked) there, after the requests in flight finished)
+/// except during clean-up, which may send until the stop's teardown budget is spent.
+#[derive(Debug, Default)]
+pub struct Halt {
+    stop: Arc<Stop>,
+    cleaning: AtomicBool,
+    parked: Arc<tokio::sync::Notify>,
+}
+
+/// Ends a piece of work where it parked.
+pub struct Guard(Arc<tokio::sync::Notify>);
+
+impl Guard {
+    /// Runs `work` until it is done (`true`) or parks at a request the stop holds back
+    /// (`false`: `work` is dropped there, with no request in flight).
+    pub async fn run(self, work: impl std::future::Future<Output = ()>) -> bool {
+        let parked = self.0.notified();
+        tokio::select! {
+            () = work => true,
+            () = parked => false,
+        }
+    }
+}
+
+impl From<Arc<Stop>> for Halt {
+    fn from(stop: Arc<Stop>) -> Self {
+        Halt {
+            stop,
+            ..Halt::default()
+        }
+    }
+}
+
+impl Halt {
+    /// Whether the run was asked to stop.
+    pub fn stopped(&self) -> bool {
+        self.stop.reason().is_some()
+    }
+
+    /// From now on requests are clean-up: sent until the teardown budget is spent.
+    pub fn start_cleaning(&self) {
+        self.cleaning.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the next request must not be sent.
+    fn holds(&self) -> bool {
+        match self.stop.teardown_left() {
+            None => false,
+            Some(left) => !self.cleaning.load(Ordering::SeqCst) || left.is_zero(),
+        }
+    }
+
+    /// What runs a piece of the session's work until it parks (see [`Guard::run`]).
+    pub fn guard(&self) -> Guard {
+        Guard(self.parked.clone())
+    }
+
+    async fn park(&self) -> ! {
+        self.parked.notify_waiters();
+        std::future::pending().await
+    }
 }
 
 /// A response reduced to what the steady-state checks read.
@@ -48,6 +117,9 @@ impl Session {
     pub async fn send(&mut self, method: &str, path: &str, body: Option<&Value>) -> Reply {
         if self.fatal.is_some() {
             return Reply::default();
+        }
+        if self.halt.holds() {
+            self.halt.park().await;
         }
         let request = self.request(method, path, body);
         let settings = StepSettings {
