@@ -159,6 +159,7 @@ async fn send(
         base_url: &t.base_url,
         max_retry_wait: t.max_retry_wait,
         read_settle: Duration::ZERO,
+        lag: None,
     };
     let (exchanges, _, failure) = send_with_rate_limit(&request, &settings).await;
     let last = exchanges.last();

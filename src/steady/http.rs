@@ -127,6 +127,7 @@ impl Session {
             base_url: &self.base_url,
             max_retry_wait: self.max_retry_wait,
             read_settle: Duration::ZERO,
+            lag: None,
         };
         let (exchanges, _, failure) = send_with_rate_limit(&request, &settings).await;
         let reply = exchanges.last().map_or_else(Reply::default, |e| Reply {

@@ -32,5 +32,5 @@ mod server_okta;
 mod server_patch;
 mod server_quirks;
 mod steady_state;
-mod stop_signals;
+mod stopping;
 mod validation;

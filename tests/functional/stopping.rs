@@ -1,8 +1,10 @@
-//! Ctrl-C and SIGTERM for `steady` and `load` (`run`'s are in cli_problems.rs): sent to the
-//! binary once it has created something on a slow in-process target, the command stops sending
-//! Okta requests, deletes what it created (the target's `/Users` and `/Groups` are back to what
-//! they were, a resource that was there before included), writes its JSON report of what ran
-//! and exits 130 (SIGINT) or 143 (SIGTERM).
+//! Stopping and bounded waits. Ctrl-C and SIGTERM for `steady` and `load` (`run`'s are in
+//! cli_problems.rs): sent to the binary once it has created something on a slow in-process
+//! target, the command stops sending Okta requests, deletes what it created (the target's
+//! `/Users` and `/Groups` are back to what they were, a resource that was there before
+//! included), writes its JSON report of what ran and exits 130 (SIGINT) or 143 (SIGTERM).
+//! A target answering 429 with `Retry-After: 99999` for ever gets a bounded number of retries,
+//! each wait capped at `--max-retry-wait`.
 
 use crate::server_support::{self, Srv};
 use std::time::Duration;
@@ -102,4 +104,58 @@ fn ctrl_c_stops_load_which_deletes_every_user_and_group_it_created_with_exit_130
 fn sigterm_stops_load_which_deletes_every_user_and_group_it_created_with_exit_143() {
     let report = stopped_by(&["load", "--users", "50"], ("/Users", 10), "-TERM", 143);
     assert_eq!(report["stopped"], true, "{report}");
+}
+
+#[test]
+fn a_429_with_retry_after_99999_is_retried_a_bounded_number_of_times_with_capped_waits() {
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mock = rt.block_on(async {
+        let mock = MockServer::start().await;
+        Mock::given(wiremock::matchers::any())
+            .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "99999"))
+            .mount(&mock)
+            .await;
+        mock
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    let run = crate::cli_support::scimreplay(
+        &[
+            "run",
+            "--target",
+            &mock.uri(),
+            "--token-env",
+            "T",
+            "--max-retry-wait",
+            "20ms",
+            "--keep-going",
+            "--no-steady-state",
+            "-s",
+            "okta/push-new-user",
+            "--report-json",
+            report.to_str().unwrap(),
+        ],
+        None,
+        &[("T", "a-token-for-the-429-test")],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let steps: Vec<&serde_json::Value> = json["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["steps"].as_array().unwrap())
+        .filter(|s| s["exchanges"].as_array().is_some_and(|e| !e.is_empty()))
+        .collect();
+    assert!(!steps.is_empty(), "{json}");
+    for step in steps {
+        // at most 10 attempts per request (docs/reports.md), each answered 429: the last 429
+        // is the step's answer, after waits capped at --max-retry-wait instead of 99999 s
+        assert_eq!(step["attempts"], 10, "{step}");
+        let last = step["exchanges"].as_array().unwrap().last().unwrap();
+        assert_eq!(last["response"]["status"], 429, "{step}");
+    }
+    drop(mock);
 }
