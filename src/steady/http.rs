@@ -197,3 +197,35 @@ pub fn total_results(body: Option<&Value>) -> u64 {
         _ => 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::replay::controls::StopReason;
+
+    #[test]
+    fn a_stop_parks_the_work_at_its_next_request_and_lets_clean_up_through() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let stop = Stop::with_deadline(None);
+        let halt = Halt::from(stop.clone());
+        assert!(!halt.holds(), "nothing is held back before a stop");
+        let done = rt.block_on(halt.guard().run(async {}));
+        assert!(done, "work that needs no request finishes");
+        stop.request(StopReason::Interrupt);
+        assert!(halt.holds());
+        let finished = rt.block_on(halt.guard().run(async {
+            if halt.holds() {
+                halt.park().await;
+            }
+        }));
+        assert!(!finished, "the work ended where it parked");
+        halt.start_cleaning();
+        assert!(
+            !halt.holds(),
+            "clean-up may send within the teardown budget"
+        );
+    }
+}
