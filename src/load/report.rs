@@ -110,6 +110,8 @@ pub fn render(out: &LoadOutcome, target: &TargetInfo, profile: &str, opts: LoadO
         "\n{}",
         if out.passed() {
             "load: passed"
+        } else if out.stopped {
+            "load: stopped"
         } else {
             "load: failed"
         }
