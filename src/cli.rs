@@ -110,7 +110,7 @@ pub struct SelectArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  scimreplay run                  # the suite against the embedded server\n  scimreplay run push-new-user    # one scenario, by name\n  scimreplay run --profile okta-oin -s 'group-*' -t '!inferred'\n  scimreplay run --rerun-failed   # what failed last time\n  SCIM_TOKEN=... scimreplay run --ci \\\n      --target https://scim.example.com/scim/v2 \\\n      --report-junit junit.xml --report-html report.html\n\nEnvironment: SCIM_BASE_URL (--target), SCIM_TOKEN (--token)\n\nExit codes: 0 passed, 1 failures or snapshot differences,\n  2 usage/scenario error, 3 target unreachable/TLS/auth rejected,\n  4 nothing selected or everything skipped"
+    after_help = "Examples:\n  scimreplay run                  # the suite against the embedded server\n  scimreplay run push-new-user    # one scenario, by name\n  scimreplay run --profile okta-oin -s 'group-*' -t '!inferred'\n  scimreplay run --rerun-failed   # what failed last time\n  SCIM_TOKEN=... scimreplay run --ci \\\n      --target https://scim.example.com/scim/v2 \\\n      --report-junit junit.xml --report-html report.html\n\nEnvironment: SCIM_BASE_URL (--target), SCIM_TOKEN (--token)\n\nExit codes: 0 passed, 1 failures or snapshot differences,\n  2 usage/scenario error, 3 target unreachable/TLS/auth rejected,\n  4 nothing selected or everything skipped, 130/143 stopped by\n  Ctrl-C/SIGTERM (what it created is deleted, the report written)"
 )]
 pub struct RunArgs {
     #[command(flatten)]
@@ -188,7 +188,7 @@ pub struct RunArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  scimreplay steady               # okta-aiw against the embedded server\n  scimreplay steady --profile okta-oin --quirk lowercase-emails\n  SCIM_TOKEN=... scimreplay steady \\\n      --target https://scim.example.com/scim/v2 --report-json steady.json\n\nEnvironment: SCIM_BASE_URL (--target), SCIM_TOKEN (--token)\n\nExit codes: 0 no fail-severity finding (profile attribute drift\n  is a warning; --strict: none at all), 1 wrong Okta state, sync\n  loops, idempotency failures or refused writes, 2 usage error,\n  3 target unreachable/TLS/auth rejected"
+    after_help = "Examples:\n  scimreplay steady               # okta-aiw against the embedded server\n  scimreplay steady --profile okta-oin --quirk lowercase-emails\n  SCIM_TOKEN=... scimreplay steady \\\n      --target https://scim.example.com/scim/v2 --report-json steady.json\n\nEnvironment: SCIM_BASE_URL (--target), SCIM_TOKEN (--token)\n\nExit codes: 0 no fail-severity finding (profile attribute drift\n  is a warning; --strict: none at all), 1 wrong Okta state, sync\n  loops, idempotency failures or refused writes, 2 usage error,\n  3 target unreachable/TLS/auth rejected, 130/143 stopped by\n  Ctrl-C/SIGTERM (what it created is deleted, the report written)"
 )]
 pub struct SteadyArgs {
     #[command(flatten)]
@@ -212,7 +212,7 @@ pub struct SteadyArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Examples:\n  scimreplay load                 # 100 users against the embedded server\n  scimreplay load --users 2000 --concurrency 16 --profile okta-oin\n  SCIM_TOKEN=... scimreplay load \\\n      --target https://scim.example.com/scim/v2 --report-json load.json\n\nEnvironment: SCIM_BASE_URL (--target), SCIM_TOKEN (--token)\n\nExit codes: 0 every request succeeded and every verification held,\n  1 otherwise, 2 usage error, 3 target unreachable/TLS/auth rejected"
+    after_help = "Examples:\n  scimreplay load                 # 100 users against the embedded server\n  scimreplay load --users 2000 --concurrency 16 --profile okta-oin\n  SCIM_TOKEN=... scimreplay load \\\n      --target https://scim.example.com/scim/v2 --report-json load.json\n\nEnvironment: SCIM_BASE_URL (--target), SCIM_TOKEN (--token)\n\nExit codes: 0 every request succeeded and every verification held,\n  1 otherwise, 2 usage error, 3 target unreachable/TLS/auth rejected,\n  130/143 stopped by Ctrl-C/SIGTERM (what it created is deleted,\n  the report written)"
 )]
 pub struct LoadArgs {
     #[command(flatten)]

@@ -77,6 +77,7 @@ async fn steady_pass(
         read_settle: engine.controls.settle.period(engine.read_settle),
         exchanges: Vec::new(),
         fatal: None,
+        halt: engine.controls.stop.clone().into(),
     };
     let outcome = crate::steady::execute(&mut session, profile, &engine.run_id, cycles).await;
     let report = crate::steady::report::scenario_report(

@@ -7,6 +7,7 @@ use crate::cli::LoadArgs;
 use crate::exit;
 use crate::load::{LoadOptions, LoadTarget, execute, json_report, render};
 use crate::profile::Profile;
+use crate::replay::controls::Stop;
 use crate::replay::render::random_alnum;
 
 pub fn load(args: LoadArgs) -> u8 {
@@ -31,6 +32,7 @@ async fn push(args: &LoadArgs, profile: &Profile, tested: Tested) -> u8 {
         info,
     } = tested;
     let token = credentials.token.clone();
+    let stop = Stop::with_deadline(None);
     let opts = LoadOptions {
         users: args.users as usize,
         concurrency: args.concurrency as usize,
@@ -40,8 +42,11 @@ async fn push(args: &LoadArgs, profile: &Profile, tested: Tested) -> u8 {
         base_url: info.base_url.clone(),
         credentials: Some(credentials),
         max_retry_wait: args.connection.max_retry_wait,
+        stop: stop.clone(),
     };
+    let watcher = super::signals::watch(stop.clone());
     let outcome = execute(target, profile, &random_alnum(8), opts).await;
+    drop(watcher);
     super::write_stdout(&render(&outcome, &info, &profile.name, opts));
     if let Some(path) = &args.report_json {
         let doc = json_report(&outcome, &info, &profile.name, opts);
@@ -51,11 +56,12 @@ async fn push(args: &LoadArgs, profile: &Profile, tested: Tested) -> u8 {
             return usage_error(e);
         }
     }
-    if outcome.fatal.is_some() {
+    let code = if outcome.fatal.is_some() {
         exit::TARGET
     } else if outcome.passed() {
         exit::SUCCESS
     } else {
         exit::FAILURES
-    }
+    };
+    super::signals::exit_code(&stop, code)
 }

@@ -7,6 +7,7 @@ mod error;
 mod load;
 mod record;
 mod run;
+mod signals;
 mod steady;
 mod target;
 

@@ -210,9 +210,9 @@ async fn replay(
         },
     };
     let stop = engine.controls.stop.clone();
-    let signals = tokio::spawn(watch_signals(stop.clone()));
+    let watcher = super::signals::watch(stop.clone());
     let code = replay_checked(args, profile, &engine, base_url, plan, info, &kept).await;
-    signals.abort();
+    drop(watcher);
     let corrupt = corrupt_snapshot
         .into_inner()
         .unwrap_or_else(|p| p.into_inner());
@@ -332,45 +332,6 @@ fn finish_snapshots(store: &SnapshotStore, report: &RunReport, profile: &str, st
         for path in orphans {
             eprintln!("    {}", path.display());
         }
-    }
-}
-
-/// Ctrl-C and SIGTERM: the first asks the run to stop (no new step, clean-up, reports); a
-/// second exits at once.
-async fn watch_signals(stop: std::sync::Arc<Stop>) {
-    loop {
-        let reason = next_signal().await;
-        if stop.request(reason) {
-            eprintln!(
-                "{}: stopping after the steps in flight, cleaning up what the run created and writing the reports (signal again to exit at once)",
-                reason.describe()
-            );
-        } else {
-            std::process::exit(i32::from(reason.exit_code()));
-        }
-    }
-}
-
-#[cfg(unix)]
-async fn next_signal() -> StopReason {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut int), Ok(mut term)) = (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = int.recv() => StopReason::Interrupt,
-        _ = term.recv() => StopReason::Terminate,
-    }
-}
-
-#[cfg(not(unix))]
-async fn next_signal() -> StopReason {
-    match tokio::signal::ctrl_c().await {
-        Ok(()) => StopReason::Interrupt,
-        Err(_) => std::future::pending().await,
     }
 }
 

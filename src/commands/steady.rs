@@ -7,6 +7,7 @@ use super::{apply_color, usage_error};
 use crate::cli::SteadyArgs;
 use crate::exit;
 use crate::profile::Profile;
+use crate::replay::controls::Stop;
 use crate::replay::render::random_alnum;
 use crate::steady::http::Session;
 use crate::steady::report::checks;
@@ -38,6 +39,7 @@ async fn check(args: &SteadyArgs, profile: &Profile, tested: Tested) -> u8 {
         "token",
         credentials.token.clone(),
     )];
+    let stop = Stop::with_deadline(None);
     let mut session = Session {
         client,
         base_url: info.base_url.clone(),
@@ -46,8 +48,11 @@ async fn check(args: &SteadyArgs, profile: &Profile, tested: Tested) -> u8 {
         read_settle: args.connection.read_settle,
         exchanges: Vec::new(),
         fatal: None,
+        halt: stop.clone().into(),
     };
+    let watcher = super::signals::watch(stop.clone());
     let outcome = execute(&mut session, profile, &random_alnum(8), args.cycles).await;
+    drop(watcher);
     print!("{}", table::render(&outcome, &info));
     if let Some(path) = &args.report_json {
         let doc = json::report(&outcome, &info, args.strict);
@@ -62,9 +67,10 @@ async fn check(args: &SteadyArgs, profile: &Profile, tested: Tested) -> u8 {
         eprintln!("error: {f}\n  target: {}", info.base_url);
         return exit::TARGET;
     }
-    if checks(&outcome).passed(args.strict) {
+    let code = if checks(&outcome).passed(args.strict) {
         exit::SUCCESS
     } else {
         exit::FAILURES
-    }
+    };
+    super::signals::exit_code(&stop, code)
 }

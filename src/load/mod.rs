@@ -13,6 +13,7 @@ pub use report::{json_report, render};
 use crate::okta::requests;
 use crate::profile::Profile;
 use crate::replay::client::{Client, Credentials, OutgoingRequest, TransportFailure};
+use crate::replay::controls::Stop;
 use crate::replay::step::{StepSettings, send_with_rate_limit};
 use crate::scenario::template::percent_encode;
 use crate::scenario::{Dialect, Method};
@@ -39,6 +40,9 @@ pub struct LoadTarget {
     pub base_url: String,
     pub credentials: Option<Credentials>,
     pub max_retry_wait: Duration,
+    /// The run's stop request (Ctrl-C, SIGTERM): no Okta request is sent after it, only the
+    /// clean-up, within the stop's teardown budget.
+    pub stop: Arc<Stop>,
 }
 
 /// Latencies and errors of one kind of request.
@@ -64,6 +68,9 @@ pub struct LoadOutcome {
     pub duration: Duration,
     /// The target went away (unreachable, TLS) part-way.
     pub fatal: Option<String>,
+    /// The run was stopped (Ctrl-C, SIGTERM) part-way: the phase cut short and the ones after
+    /// it were not verified, and clean-up deleted what had been created.
+    pub stopped: bool,
 }
 
 impl LoadOutcome {
@@ -71,6 +78,7 @@ impl LoadOutcome {
     /// deletes are the harness's own and never count).
     pub fn passed(&self) -> bool {
         self.fatal.is_none()
+            && !self.stopped
             && self.verifications.iter().all(|v| v.passed)
             && self
                 .ops
@@ -138,7 +146,7 @@ async fn send(
     body: Option<&Value>,
     tolerated: &[u16],
 ) -> Answer {
-    if rec.gone() {
+    if rec.gone() || held_back(t, op) {
         return Answer {
             status: 0,
             body: None,
@@ -150,6 +158,7 @@ async fn send(
         base_url: &t.base_url,
         max_retry_wait: t.max_retry_wait,
         read_settle: Duration::ZERO,
+        lag: None,
     };
     let (exchanges, _, failure) = send_with_rate_limit(&request, &settings).await;
     let last = exchanges.last();
@@ -166,6 +175,15 @@ async fn send(
     Answer {
         status,
         body: last.and_then(|e| e.json().cloned()),
+    }
+}
+
+/// Whether a stopped run must not send this request: no Okta request after the stop, no
+/// clean-up once the teardown budget is spent.
+fn held_back(t: &LoadTarget, op: &str) -> bool {
+    match t.stop.teardown_left() {
+        None => false,
+        Some(left) => op != CLEAN_UP || left.is_zero(),
     }
 }
 
@@ -211,19 +229,8 @@ pub async fn execute(
     let started = Instant::now();
     let rec = Arc::new(Recorder::default());
     let t = Arc::new(target);
-    let mut verifications = Vec::new();
-    let users = push_users(&t, &rec, profile, run_id, opts).await;
-    verifications.push(verify(
-        users.len() == opts.users,
-        format!("{} of {} users created", users.len(), opts.users),
-    ));
-    let group = push_group(&t, &rec, profile.dialect, run_id, &users).await;
-    if let Some(v) = &group.1 {
-        verifications.push(v.clone());
-    }
-    verifications.push(import(&t, &rec, &users).await);
-    verifications.push(deactivate(&t, &rec, profile, &users, opts).await);
-    clean_up(&t, &rec, group.0.as_deref(), &users, opts).await;
+    let (verifications, users, group) = push_and_verify(&t, &rec, profile, run_id, opts).await;
+    clean_up(&t, &rec, group.as_deref(), &users, opts).await;
     let rec = Arc::try_unwrap(rec).unwrap_or_default();
     let (ops, fatal) = rec.into_ops();
     LoadOutcome {
@@ -231,7 +238,45 @@ pub async fn execute(
         verifications,
         duration: started.elapsed(),
         fatal,
+        stopped: t.stop.reason().is_some(),
     }
+}
+
+/// The pushes, the import and the deactivation, each verified. A phase the stop cut short is
+/// not verified and no later phase starts. Returns the verifications and what was created
+/// (the users' `(id, userName)`, the group's id).
+async fn push_and_verify(
+    t: &Arc<LoadTarget>,
+    rec: &Arc<Recorder>,
+    profile: &Profile,
+    run_id: &str,
+    opts: LoadOptions,
+) -> (Vec<Verification>, Vec<(String, String)>, Option<String>) {
+    let stopped = || t.stop.reason().is_some();
+    let mut verifications = Vec::new();
+    let users = push_users(t, rec, profile, run_id, opts).await;
+    if stopped() {
+        return (verifications, users, None);
+    }
+    verifications.push(verify(
+        users.len() == opts.users,
+        format!("{} of {} users created", users.len(), opts.users),
+    ));
+    let (group, verified) = push_group(t, rec, profile.dialect, run_id, &users).await;
+    if stopped() {
+        return (verifications, users, group);
+    }
+    verifications.extend(verified);
+    let listed = import(t, rec, &users).await;
+    if stopped() {
+        return (verifications, users, group);
+    }
+    verifications.push(listed);
+    let deactivated = deactivate(t, rec, profile, &users, opts).await;
+    if !stopped() {
+        verifications.push(deactivated);
+    }
+    (verifications, users, group)
 }
 
 fn verify(passed: bool, detail: String) -> Verification {

@@ -87,6 +87,12 @@ pub fn render(out: &LoadOutcome, target: &TargetInfo, profile: &str, opts: LoadO
     if let Some(f) = &out.fatal {
         let _ = writeln!(s, "FAIL the target went away: {f}");
     }
+    if out.stopped {
+        let _ = writeln!(
+            s,
+            "stopped part-way: the phase cut short and later ones were not verified; clean-up deleted what the run created"
+        );
+    }
     let failed_ops: Vec<&str> = out
         .ops
         .iter()
@@ -105,6 +111,8 @@ pub fn render(out: &LoadOutcome, target: &TargetInfo, profile: &str, opts: LoadO
         "\n{}",
         if out.passed() {
             "load: passed"
+        } else if out.stopped {
+            "load: stopped"
         } else {
             "load: failed"
         }
@@ -132,6 +140,8 @@ pub struct LoadReport<'a> {
     pub passed: bool,
     /// Why the target went away part-way, if it did.
     pub fatal: Option<&'a str>,
+    /// The run was stopped by a signal before it finished (exit 130/143).
+    pub stopped: bool,
     pub operations: Vec<OperationEntry<'a>>,
     pub verifications: Vec<VerificationEntry<'a>>,
 }
@@ -196,6 +206,7 @@ pub fn json_report<'a>(
         duration_ms: ms(out.duration),
         passed: out.passed(),
         fatal: out.fatal.as_deref(),
+        stopped: out.stopped,
         operations,
         verifications,
     }
@@ -234,6 +245,7 @@ mod tests {
             }],
             duration: d(10),
             fatal: None,
+            stopped: false,
         };
         assert!(out.passed(), "clean-up errors are the harness's own");
         out.ops[0].1.errors = 1;
@@ -266,6 +278,7 @@ mod tests {
             verifications: Vec::new(),
             duration: d(3),
             fatal: Some("gone".into()),
+            stopped: false,
         };
         let info = TargetInfo {
             base_url: "http://127.0.0.1:1/scim/v2".into(),
@@ -295,6 +308,7 @@ mod tests {
                 "duration_ms",
                 "passed",
                 "fatal",
+                "stopped",
                 "operations",
                 "verifications"
             ]

@@ -4,7 +4,7 @@
 //! runs, itself bounded by [`TEARDOWN_BUDGET`].
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long clean-up may take once the run was asked to stop.
@@ -17,14 +17,22 @@ pub enum SettleObservation {
     Immediate,
     /// A read stayed wrong for the whole settle period: waiting does not help here.
     Exhausted,
+    /// A re-sent read showed the write this long after its first send: the target is
+    /// eventually consistent, with about this lag.
+    Converged(Duration),
 }
 
 /// The adaptive read-settle. Before any write there is nothing to wait for; once the target
-/// has shown one of the [`SettleObservation`]s, failing reads are no longer re-sent.
+/// has shown that writes are immediate or that waiting does not help, failing reads are no
+/// longer re-sent. On an eventually consistent target it learns the lag
+/// ([`SettleObservation::Converged`]), so that later reads wait about that long once instead of
+/// polling from scratch ([`Settle::lag`]).
 #[derive(Debug, Default)]
 pub struct Settle {
     wrote: AtomicBool,
     decided: AtomicBool,
+    /// The lag of the latest converged read, in microseconds (0: none yet).
+    lag_micros: AtomicU64,
 }
 
 impl Settle {
@@ -42,8 +50,49 @@ impl Settle {
         self.wrote.store(true, Ordering::Relaxed);
     }
 
-    pub fn observe(&self, _what: SettleObservation) {
-        self.decided.store(true, Ordering::Relaxed);
+    pub fn observe(&self, what: SettleObservation) {
+        match what {
+            SettleObservation::Converged(lag) => {
+                let micros = u64::try_from(lag.as_micros()).unwrap_or(u64::MAX).max(1);
+                self.lag_micros.store(micros, Ordering::Relaxed);
+            }
+            SettleObservation::Immediate | SettleObservation::Exhausted => {
+                self.decided.store(true, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The lag the target has shown so far (`None` before a read converged).
+    pub fn lag(&self) -> Option<Duration> {
+        match self.lag_micros.load(Ordering::Relaxed) {
+            0 => None,
+            micros => Some(Duration::from_micros(micros)),
+        }
+    }
+}
+
+/// When a failing settling read is re-sent, `sent` after its first send and after `sends`
+/// sends: without a learned `lag`, every `interval`; with one, first once the lag has passed
+/// (the write cannot show before), then in steps of a tenth of it (10 ms to `interval`). A
+/// converged read reports the middle between its last failing and its passing send, so the
+/// learned lag follows the target's real one rather than the polling's overshoot.
+pub fn resend_pause(
+    lag: Option<Duration>,
+    interval: Duration,
+    sent: Duration,
+    sends: u32,
+) -> Duration {
+    let Some(lag) = lag else {
+        return interval;
+    };
+    let step = (lag / 10).clamp(
+        Duration::from_millis(10),
+        interval.max(Duration::from_millis(10)),
+    );
+    if sends == 1 {
+        lag.saturating_sub(sent).max(step.min(interval))
+    } else {
+        step
     }
 }
 
@@ -166,6 +215,30 @@ mod tests {
         assert_eq!(settle.period(two), two);
         settle.observe(SettleObservation::Immediate);
         assert_eq!(settle.period(two), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_converged_read_teaches_the_lag_without_ending_the_settle() {
+        let settle = Settle::default();
+        let two = Duration::from_secs(2);
+        settle.note_write();
+        assert_eq!(settle.lag(), None);
+        settle.observe(SettleObservation::Converged(Duration::from_millis(300)));
+        assert_eq!(settle.lag(), Some(Duration::from_millis(300)));
+        assert_eq!(settle.period(two), two, "reads are still re-sent");
+    }
+
+    #[test]
+    fn a_learned_lag_is_waited_once_then_polled_in_tenths() {
+        let ms = Duration::from_millis;
+        let interval = ms(100);
+        assert_eq!(resend_pause(None, interval, ms(1), 1), interval);
+        assert_eq!(resend_pause(Some(ms(300)), interval, ms(2), 1), ms(298));
+        assert_eq!(resend_pause(Some(ms(300)), interval, ms(280), 2), ms(30));
+        // a short lag never makes the polling faster than 10 ms
+        assert_eq!(resend_pause(Some(ms(20)), interval, ms(0), 2), ms(10));
+        // nor slower than the interval the step asked for
+        assert_eq!(resend_pause(Some(ms(5000)), interval, ms(0), 2), interval);
     }
 
     #[test]

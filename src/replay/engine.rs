@@ -219,8 +219,11 @@ impl Engine<'_> {
             {
                 continue;
             }
+            let unmet = super::needs::unmet(step, &reports);
             let mut report = if let Some(reason) = self.feature_gap(step) {
                 skipped_step(index + 1, step, is_teardown, reason)
+            } else if let Some((reason, _)) = &unmet {
+                skipped_step(index + 1, step, is_teardown, reason.clone())
             } else {
                 let run = self.run_one(inst, index + 1, step, is_teardown, &mut vars, &mut state);
                 match self.controls.stop.teardown_left() {
@@ -239,7 +242,10 @@ impl Engine<'_> {
                     }
                 }
             };
-            report.consequence_of = crate::report::problems::consequence_of(&reports, &report);
+            report.consequence_of = match unmet {
+                Some((_, root)) => root,
+                None => crate::report::problems::consequence_of(&reports, &report),
+            };
             reporter.handle(&Event::StepFinished {
                 scenario: &scenario.def.name,
                 dialect: inst.dialect,
@@ -293,6 +299,7 @@ impl Engine<'_> {
             base_url: &self.base_url,
             max_retry_wait: self.max_retry_wait,
             read_settle: Duration::ZERO,
+            lag: None,
         };
         let sweep = super::cleanup::Sweep {
             settings: &settings,
@@ -375,6 +382,7 @@ impl Engine<'_> {
             base_url: &self.base_url,
             max_retry_wait: self.max_retry_wait,
             read_settle: self.controls.settle.period(self.read_settle),
+            lag: self.controls.settle.lag(),
         };
         let verified = match &step.verifies {
             Some(v) => state.last_exchange.get(v),

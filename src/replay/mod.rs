@@ -7,6 +7,7 @@ pub mod controls;
 pub mod engine;
 pub mod exchange;
 mod instance;
+mod needs;
 mod parallel;
 mod preflight;
 pub mod render;

@@ -30,6 +30,8 @@ pub struct StepSettings<'a> {
     pub max_retry_wait: Duration,
     /// How long a verifying read (`verifies:`) is re-sent until the write shows (eventual consistency).
     pub read_settle: Duration,
+    /// The lag the run has learned for this target so far (see [`super::controls::Settle`]).
+    pub lag: Option<Duration>,
 }
 
 /// Checks every verifying read gets, whether listed or not.
@@ -294,7 +296,11 @@ async fn send_judged(
     let mut exchanges = Vec::new();
     let mut attempts = 0;
     let mut sends = 0;
+    let first_sent = Instant::now();
+    // when the latest failing send and the current one started: the write showed in between
+    let mut sent_at = Duration::ZERO;
     loop {
+        let failed_at = std::mem::replace(&mut sent_at, first_sent.elapsed());
         let (mut got, n, fatal) = send_with_rate_limit(request, settings).await;
         attempts += n;
         sends += 1;
@@ -304,10 +310,27 @@ async fn send_judged(
             });
         exchanges.append(&mut got);
         let exhausted = !passed && fatal.is_none() && deadline.is_some() && settles;
-        let observed = exhausted.then_some(SettleObservation::Exhausted);
+        let observed = if exhausted {
+            Some(SettleObservation::Exhausted)
+        } else if passed && sends > 1 && settles {
+            // the write showed after the last failing send, and (polling in steps) less than
+            // a step before the passing one: the middle of that window is the lag
+            let step = deadline.map_or(Duration::ZERO, |(_, interval)| {
+                super::controls::resend_pause(settings.lag, interval, sent_at, 2)
+            });
+            let shown_after = failed_at.max(sent_at.saturating_sub(step));
+            Some(SettleObservation::Converged((shown_after + sent_at) / 2))
+        } else {
+            None
+        };
+        let pause = deadline.map(|(_, interval)| {
+            super::controls::resend_pause(settings.lag, interval, first_sent.elapsed(), sends)
+        });
         match deadline {
-            Some((until, interval))
-                if !passed && fatal.is_none() && Instant::now() + interval < until =>
+            Some((until, _))
+                if !passed
+                    && fatal.is_none()
+                    && Instant::now() + pause.unwrap_or_default() < until =>
             {
                 if settles && sends == 1 && settings.read_settle > Duration::from_secs(1) {
                     super::controls::announce(
@@ -318,7 +341,7 @@ async fn send_judged(
                         ),
                     );
                 }
-                tokio::time::sleep(interval).await;
+                tokio::time::sleep(pause.unwrap_or_default()).await;
             }
             _ => return (exchanges, attempts, fatal, observed),
         }

@@ -200,6 +200,11 @@ pub struct Step {
     /// For `read-after-write` and fidelity checks: the earlier write step this read verifies.
     #[serde(default)]
     pub verifies: Option<String>,
+    /// Earlier steps whose outcome this step's verdict rests on (e.g. a set-up create that makes
+    /// a "does not exist" filter meaningful): when one of them failed, this step is not sent and
+    /// is reported as a consequence of that failure, never as passed.
+    #[serde(default)]
+    pub needs: Vec<String>,
     /// Send the request this many times, with `{{i}}` = 1..=N; captures collect into arrays.
     #[serde(default)]
     pub repeat: Option<u32>,

@@ -220,6 +220,13 @@ fn validate_step(
             "verifies names `{v}`, which is not an earlier step"
         ));
     }
+    if let Some(n) = step
+        .needs
+        .iter()
+        .find(|n| !earlier.contains(*n) || *n == &step.name)
+    {
+        return Err(format!("needs names `{n}`, which is not an earlier step"));
+    }
     for id in step.expect.body.iter().filter_map(|a| a.check.as_ref()) {
         if !is_check(id) {
             return Err(format!("unknown check `{id}` (see `scimreplay checks`)"));

@@ -3,10 +3,13 @@
 //! resource back with bounded polling so eventually consistent servers show a lag, not a failure.
 
 use crate::replay::client::{Client, Credentials, OutgoingRequest, TransportFailure};
+use crate::replay::controls::Stop;
 use crate::replay::exchange::Exchange;
 use crate::replay::step::{StepSettings, send_with_rate_limit};
 use crate::scenario::Method;
 use serde_json::Value;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// Interval between two polls of a read that waits for a write to show.
@@ -24,6 +27,72 @@ pub struct Session {
     pub exchanges: Vec<Exchange>,
     /// Set when the target went away (unreachable, TLS): later requests are not sent.
     pub fatal: Option<TransportFailure>,
+    /// The run's stop request (Ctrl-C, SIGTERM, `--deadline`).
+    pub halt: Halt,
+}
+
+/// How a session obeys the run's stop request: once stopped, a request about to be sent is
+/// never sent (the work [parks](Halt::parked) there, after the requests in flight finished)
+/// except during clean-up, which may send until the stop's teardown budget is spent.
+#[derive(Debug, Default)]
+pub struct Halt {
+    stop: Arc<Stop>,
+    cleaning: AtomicBool,
+    parked: Arc<tokio::sync::Notify>,
+}
+
+/// Ends a piece of work where it parked.
+pub struct Guard(Arc<tokio::sync::Notify>);
+
+impl Guard {
+    /// Runs `work` until it is done (`true`) or parks at a request the stop holds back
+    /// (`false`: `work` is dropped there, with no request in flight).
+    pub async fn run(self, work: impl std::future::Future<Output = ()>) -> bool {
+        let parked = self.0.notified();
+        tokio::select! {
+            () = work => true,
+            () = parked => false,
+        }
+    }
+}
+
+impl From<Arc<Stop>> for Halt {
+    fn from(stop: Arc<Stop>) -> Self {
+        Halt {
+            stop,
+            ..Halt::default()
+        }
+    }
+}
+
+impl Halt {
+    /// Whether the run was asked to stop.
+    pub fn stopped(&self) -> bool {
+        self.stop.reason().is_some()
+    }
+
+    /// From now on requests are clean-up: sent until the teardown budget is spent.
+    pub fn start_cleaning(&self) {
+        self.cleaning.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the next request must not be sent.
+    fn holds(&self) -> bool {
+        match self.stop.teardown_left() {
+            None => false,
+            Some(left) => !self.cleaning.load(Ordering::SeqCst) || left.is_zero(),
+        }
+    }
+
+    /// What runs a piece of the session's work until it parks (see [`Guard::run`]).
+    pub fn guard(&self) -> Guard {
+        Guard(self.parked.clone())
+    }
+
+    async fn park(&self) -> ! {
+        self.parked.notify_waiters();
+        std::future::pending().await
+    }
 }
 
 /// A response reduced to what the steady-state checks read.
@@ -50,12 +119,16 @@ impl Session {
         if self.fatal.is_some() {
             return Reply::default();
         }
+        if self.halt.holds() {
+            self.halt.park().await;
+        }
         let request = self.request(method, path, body);
         let settings = StepSettings {
             client: &self.client,
             base_url: &self.base_url,
             max_retry_wait: self.max_retry_wait,
             read_settle: Duration::ZERO,
+            lag: None,
         };
         let (exchanges, _, failure) = send_with_rate_limit(&request, &settings).await;
         let reply = exchanges.last().map_or_else(Reply::default, |e| Reply {
@@ -123,5 +196,37 @@ pub fn total_results(body: Option<&Value>) -> u64 {
         Some(Value::Number(n)) => n.as_u64().unwrap_or(0),
         Some(Value::String(s)) => s.parse().unwrap_or(0),
         _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::replay::controls::StopReason;
+
+    #[test]
+    fn a_stop_parks_the_work_at_its_next_request_and_lets_clean_up_through() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let stop = Stop::with_deadline(None);
+        let halt = Halt::from(stop.clone());
+        assert!(!halt.holds(), "nothing is held back before a stop");
+        let done = rt.block_on(halt.guard().run(async {}));
+        assert!(done, "work that needs no request finishes");
+        stop.request(StopReason::Interrupt);
+        assert!(halt.holds());
+        let finished = rt.block_on(halt.guard().run(async {
+            if halt.holds() {
+                halt.park().await;
+            }
+        }));
+        assert!(!finished, "the work ended where it parked");
+        halt.start_cleaning();
+        assert!(
+            !halt.holds(),
+            "clean-up may send within the teardown budget"
+        );
     }
 }

@@ -40,6 +40,9 @@ pub struct SteadyReport<'a> {
     pub errors: &'a [String],
     pub rejected: &'a [String],
     pub checks: Vec<StepCheck>,
+    /// The run was stopped (Ctrl-C, SIGTERM) before its checks were over: the document holds
+    /// what ran, and clean-up deleted what the run created.
+    pub stopped: bool,
 }
 
 /// One user the run created.
@@ -108,5 +111,6 @@ pub fn report<'a>(out: &'a Outcome, target: &'a TargetInfo, strict: bool) -> Ste
         errors: &out.errors,
         rejected: &out.rejected,
         checks: step_checks,
+        stopped: out.stopped,
     }
 }

@@ -108,6 +108,9 @@ pub struct Outcome {
     pub sync_loop: Phase,
     pub cleanup: Phase,
     pub duration: Duration,
+    /// The run was asked to stop (Ctrl-C, SIGTERM, `--deadline`) before the checks were over:
+    /// the outcome holds what ran.
+    pub stopped: bool,
 }
 
 impl Outcome {
@@ -164,24 +167,46 @@ pub async fn execute(s: &mut Session, profile: &Profile, run_id: &str, cycles: u
         sync_loop: Phase::default(),
         cleanup: Phase::default(),
         duration: Duration::ZERO,
+        stopped: false,
     };
     let t = Instant::now();
-    fidelity_phase(s, &mut model, &mut out).await;
+    let mut whole = s
+        .halt
+        .guard()
+        .run(fidelity_phase(s, &mut model, &mut out))
+        .await;
     out.fidelity = phase(s, t);
     let mut strays = Vec::new();
-    if out.errors.is_empty() {
+    if whole && out.errors.is_empty() {
         let t = Instant::now();
-        let (findings, created) = idempotency::probe(s, &model, dialect).await;
-        out.idempotency = findings;
-        strays = created;
+        whole = s
+            .halt
+            .guard()
+            .run(async {
+                let (findings, created) = idempotency::probe(s, &model, dialect).await;
+                out.idempotency = findings;
+                strays = created;
+            })
+            .await;
         out.idempotency_phase = phase(s, t);
+    }
+    if whole && out.errors.is_empty() {
         let t = Instant::now();
-        sync_phase(s, &mut model, &mut out).await;
+        whole = s
+            .halt
+            .guard()
+            .run(sync_phase(s, &mut model, &mut out))
+            .await;
         out.sync_loop = phase(s, t);
     }
     let t = Instant::now();
-    cleanup(s, &model, &strays).await;
+    s.halt.start_cleaning();
+    s.halt
+        .guard()
+        .run(cleanup(s, &model, &strays, !whole))
+        .await;
     out.cleanup = phase(s, t);
+    out.stopped = !whole;
     if let Some(f) = &s.fatal {
         out.errors.push(f.to_string());
     }
@@ -417,8 +442,29 @@ async fn delete_by_user_name(s: &mut Session, user_name: &str) {
     }
 }
 
-/// Deletes what the run created (harness hygiene; Okta itself never deletes users).
-async fn cleanup(s: &mut Session, model: &Model, strays: &[String]) {
+/// A group of the run whose id a stopped run may not have seen: found by its unique
+/// displayName (exact match).
+async fn delete_by_display_name(s: &mut Session, name: &str) {
+    let query = format!(
+        "/Groups?filter=displayName%20eq%20%22{}%22&startIndex=1&count=100",
+        crate::scenario::template::percent_encode(name)
+    );
+    let found = s.send(Method::Get, &query, None).await;
+    for r in http::resources(found.body.as_ref()) {
+        let same = r.get("displayName").and_then(serde_json::Value::as_str);
+        if same == Some(name)
+            && let Some(id) = http::id_of(Some(&r))
+        {
+            let path = format!("/Groups/{}", crate::scenario::template::percent_encode(&id));
+            s.send(Method::Delete, &path, None).await;
+        }
+    }
+}
+
+/// Deletes what the run created (harness hygiene; Okta itself never deletes users). After a
+/// stop (`swept`), the run's names are also looked up: a phase cut short may have created a
+/// resource (a retried POST's duplicate) whose id it never kept.
+async fn cleanup(s: &mut Session, model: &Model, strays: &[String], swept: bool) {
     let fatal = s.fatal.take();
     if fatal.as_ref().is_some_and(|f| {
         !matches!(
@@ -451,6 +497,14 @@ async fn cleanup(s: &mut Session, model: &Model, strays: &[String]) {
     }
     for path in strays {
         s.send(Method::Delete, path, None).await;
+    }
+    if swept {
+        for u in model.users.iter().filter(|u| u.id.is_some()) {
+            delete_by_user_name(s, u.user_name()).await;
+        }
+        for g in &model.groups {
+            delete_by_display_name(s, &g.display_name).await;
+        }
     }
     s.fatal = fatal.or(s.fatal.take());
 }

@@ -34,6 +34,12 @@ pub fn render(out: &Outcome, target: &TargetInfo) -> String {
     for e in &out.errors {
         s.push_str(&format!("\n{} {e}\n", "error:".red().bold()));
     }
+    if out.stopped {
+        s.push_str(&format!(
+            "\n{} the checks were cut short; the table shows what ran before clean-up\n",
+            "stopped:".red().bold()
+        ));
+    }
     s
 }
 

@@ -33,4 +33,5 @@ mod server_okta;
 mod server_patch;
 mod server_quirks;
 mod steady_state;
+mod stopping;
 mod validation;

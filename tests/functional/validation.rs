@@ -291,3 +291,33 @@ fn profiles_are_listed_in_their_file_words_not_debug_text() {
     );
     assert!(!run.stdout.contains("unique identifier UserName"));
 }
+
+#[test]
+fn needs_must_name_an_earlier_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let step = |name: &str, needs: &str| {
+        format!(
+            "  - name: {name}\n    needs: [{needs}]\n    request: {{method: GET, path: /Users}}\n    expect: {{status: 200}}\n"
+        )
+    };
+    let seed = "  - name: seed\n    request: {method: GET, path: /Users}\n";
+    for (text, ok) in [
+        (format!("{HEAD}{seed}{}", step("filter", "seed")), true),
+        (format!("{HEAD}{}{seed}", step("filter", "seed")), false),
+        (format!("{HEAD}{seed}{}", step("filter", "filter")), false),
+        (format!("{HEAD}{seed}{}", step("filter", "sed")), false),
+    ] {
+        std::fs::write(dir.path().join("t.yaml"), &text).unwrap();
+        let run = validate(dir.path(), "t.yaml");
+        if ok {
+            assert_eq!(run.code, 0, "{text}\n{}", output(&run));
+        } else {
+            assert_eq!(run.code, 2, "{text}\n{}", output(&run));
+            assert!(
+                output(&run).contains("which is not an earlier step"),
+                "{}",
+                output(&run)
+            );
+        }
+    }
+}
