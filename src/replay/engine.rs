@@ -244,6 +244,9 @@ impl Engine<'_> {
             };
             report.consequence_of = match unmet {
                 Some((_, root)) => root,
+                // A probe with another credential (a wrong-token 401 probe) judges the server's
+                // authentication, never what an earlier write left behind.
+                None if step.request.auth != crate::scenario::model::StepAuth::Default => None,
                 None => crate::report::problems::consequence_of(&reports, &report),
             };
             reporter.handle(&Event::StepFinished {

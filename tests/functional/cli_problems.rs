@@ -357,4 +357,9 @@ fn spec_filter_misses_never_pass_when_the_seed_user_was_refused() {
             && s["name"].as_str().is_some_and(|n| n.starts_with("spec-0"))),
         "no step 01-09 passes: {json}"
     );
+    // This target also ignores the credential: the wrong-token probe is a problem of its own,
+    // never folded under the refused create as a consequence.
+    let probe = step("spec-21-status-401");
+    assert_eq!(probe["status"], "failed", "{probe}");
+    assert!(probe["consequence_of"].is_null(), "{probe}");
 }
