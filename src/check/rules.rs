@@ -81,20 +81,23 @@ pub fn automatic(input: &CheckInput) -> Vec<CheckId> {
     }
     let has_body = input.exchange.json().is_some_and(Value::is_object);
     if !k.is(Method::Delete) && has_body {
+        // Okta reads the whole resource from a GET (it merges its changes into it and PUTs it
+        // back); a write's answer it judges by status and id, so the shape checks wait for a read.
+        let read = k.is(Method::Get);
         match k.resource {
-            Resource::Users => ids.extend([
-                UserShape,
-                UserActiveBoolean,
-                UserPasswordNotReturned,
-                MetaLocation,
-                MetaLastModified,
-            ]),
-            Resource::Groups => ids.extend([
-                GroupShape,
-                GroupMembersUnique,
-                MetaLocation,
-                MetaLastModified,
-            ]),
+            Resource::Users => {
+                ids.extend(read.then_some(UserShape));
+                ids.extend([
+                    UserActiveBoolean,
+                    UserPasswordNotReturned,
+                    MetaLocation,
+                    MetaLastModified,
+                ]);
+            }
+            Resource::Groups => {
+                ids.extend(read.then_some(GroupShape));
+                ids.extend([GroupMembersUnique, MetaLocation, MetaLastModified]);
+            }
             Resource::Other => {}
         }
     }

@@ -250,7 +250,7 @@ async fn create_with_extra_attributes_is_tolerated() {
             "resource.id",
             "create.returns-resource",
             "create.status-201",
-            "user.shape",
+            "user.active-boolean",
         ],
     )
     .await;
