@@ -14,6 +14,10 @@ pub const USAGE: u8 = 2;
 pub const TARGET: u8 = 3;
 /// Nothing selected: the filters left no scenario to run.
 pub const NOTHING_SELECTED: u8 = 4;
+/// Stopped by Ctrl-C (SIGINT) after cleaning up and writing the reports (128 + 2).
+pub const INTERRUPTED: u8 = 130;
+/// Stopped by SIGTERM after cleaning up and writing the reports (128 + 15).
+pub const TERMINATED: u8 = 143;
 
 /// The table as shown in `--help` and the README.
 pub const TABLE: &[(u8, &str)] = &[
@@ -22,11 +26,19 @@ pub const TABLE: &[(u8, &str)] = &[
     (USAGE, "usage, scenario, profile or configuration error"),
     (
         TARGET,
-        "target unreachable, TLS failure or authentication rejected",
+        "target unreachable, TLS failure, authentication rejected, or --deadline passed",
     ),
     (
         NOTHING_SELECTED,
         "nothing selected by the filters, or every selected scenario skipped",
+    ),
+    (
+        INTERRUPTED,
+        "stopped by Ctrl-C: what the run created was deleted, the reports written",
+    ),
+    (
+        TERMINATED,
+        "stopped by SIGTERM: what the run created was deleted, the reports written",
     ),
 ];
 

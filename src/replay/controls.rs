@@ -112,8 +112,8 @@ impl StopReason {
     pub fn exit_code(self) -> u8 {
         match self {
             StopReason::Deadline => crate::exit::TARGET,
-            StopReason::Interrupt => 130,
-            StopReason::Terminate => 143,
+            StopReason::Interrupt => crate::exit::INTERRUPTED,
+            StopReason::Terminate => crate::exit::TERMINATED,
         }
     }
 
