@@ -165,6 +165,12 @@ pub fn run(id: CheckId, input: &CheckInput) -> Verdict {
         FilterCaseInsensitive => super::filters::case_insensitive(input),
         FilterMiss => super::filters::miss(resp.status, body),
         DuplicateConflict => duplicate_conflict(input.kind.resource, resp.status),
+        DuplicateCaseVariant => verdict(resp.status == 409, || {
+            format!(
+                "a create whose userName differs only in case from an existing user answered {} instead of 409",
+                resp.status
+            )
+        }),
         PagingComplete => super::filters::paging_complete(input.exchanges),
         DeactivateKeepsUser => verdict(
             resp.status == 200 && body.and_then(|b| b.get("active")) == Some(&Value::Bool(false)),

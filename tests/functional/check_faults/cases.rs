@@ -343,6 +343,17 @@ pub fn cases() -> Vec<Case> {
             also_fails: &["status.expected"],
         },
         Case {
+            check: "duplicate.case-variant",
+            fault_is: "creating an upper-cased existing userName answers 201",
+            steps: DUPLICATE_USER_UPPER,
+            fault: |b| vec![on("POST", "/Users", created(201, b, ada(b), "u1"))],
+            compliant: |_| {
+                let body = error(409, "userName already exists");
+                vec![on("POST", "/Users", scim(409, body))]
+            },
+            also_fails: &[],
+        },
+        Case {
             check: "duplicate.conflict",
             fault_is: "creating an existing userName answers 201",
             steps: DUPLICATE_USER,

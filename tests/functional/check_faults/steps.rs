@@ -80,6 +80,20 @@ pub const DUPLICATE_USER: &str = r#"
     expect: {checks: [duplicate.conflict]}
 "#;
 
+pub const DUPLICATE_USER_UPPER: &str = r#"
+  - name: create-existing-user-upper-case
+    request:
+      method: POST
+      path: /Users
+      body:
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"]
+        userName: ADA@EXAMPLE.COM
+        name: {givenName: Ada, familyName: Lovelace}
+        emails: [{primary: true, value: ada@example.com, type: work}]
+        active: true
+    expect: {checks: [duplicate.case-variant]}
+"#;
+
 pub const FIND_ADA: &str = r#"
   - name: find-ada
     request:
