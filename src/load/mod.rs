@@ -153,13 +153,7 @@ async fn send(
         };
     }
     let request = OutgoingRequest::okta(method, &t.base_url, path, t.credentials.as_ref(), body);
-    let settings = StepSettings {
-        client: &t.client,
-        base_url: &t.base_url,
-        max_retry_wait: t.max_retry_wait,
-        read_settle: Duration::ZERO,
-        lag: None,
-    };
+    let settings = StepSettings::without_settle(&t.client, &t.base_url, t.max_retry_wait);
     let (exchanges, _, failure) = send_with_rate_limit(&request, &settings).await;
     let last = exchanges.last();
     let status = last.and_then(|e| e.status()).unwrap_or(0);

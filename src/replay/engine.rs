@@ -297,13 +297,8 @@ impl Engine<'_> {
         vars: &Vars,
     ) -> Option<StepReport> {
         let started = Instant::now();
-        let settings = StepSettings {
-            client: &self.client,
-            base_url: &self.base_url,
-            max_retry_wait: self.max_retry_wait,
-            read_settle: Duration::ZERO,
-            lag: None,
-        };
+        let settings =
+            StepSettings::without_settle(&self.client, &self.base_url, self.max_retry_wait);
         let sweep = super::cleanup::Sweep {
             settings: &settings,
             credentials: self.credentials.as_ref(),

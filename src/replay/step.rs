@@ -34,6 +34,20 @@ pub struct StepSettings<'a> {
     pub lag: Option<Duration>,
 }
 
+impl<'a> StepSettings<'a> {
+    /// Settings for requests that are sent once and never re-read for consistency (the
+    /// leftover sweep, the steady pass's own session, `load`).
+    pub fn without_settle(client: &'a Client, base_url: &'a str, max_retry_wait: Duration) -> Self {
+        StepSettings {
+            client,
+            base_url,
+            max_retry_wait,
+            read_settle: Duration::ZERO,
+            lag: None,
+        }
+    }
+}
+
 /// Checks every verifying read gets, whether listed or not.
 const VERIFY_CHECKS: [CheckId; 2] = [CheckId::ReadAfterWrite, CheckId::SteadyStateFidelity];
 

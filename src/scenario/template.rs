@@ -72,19 +72,7 @@ impl Vars {
 
     /// Renders every `{{…}}` in `text`.
     pub fn render_str(&self, text: &str) -> Result<String, TemplateError> {
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text;
-        while let Some(start) = rest.find("{{") {
-            out.push_str(&rest[..start]);
-            let after = &rest[start + 2..];
-            let end = after
-                .find("}}")
-                .ok_or_else(|| TemplateError::Unclosed(text.to_string()))?;
-            out.push_str(&self.expand(&after[..end])?);
-            rest = &after[end + 2..];
-        }
-        out.push_str(rest);
-        Ok(out)
+        self.render_each(text, |_, value| Ok(value))
     }
 
     /// Renders a request path: every placeholder's value becomes exactly one path segment
@@ -92,6 +80,30 @@ impl Vars {
     /// An empty value or one that is `.` or `..` is an error: URL parsers resolve `.`/`..` and
     /// their `%2E` forms, and an empty segment would address the collection.
     pub fn render_path(&self, text: &str) -> Result<String, TemplateError> {
+        self.render_each(text, |expr, value| {
+            if let Some(why) = unusable_segment(&value) {
+                let name = expr.split('|').next().unwrap_or_default().trim();
+                return Err(TemplateError::BadPathSegment {
+                    name: name.to_string(),
+                    why,
+                });
+            }
+            let already_encoded = expr.split('|').next_back().map(str::trim) == Some("url");
+            Ok(if already_encoded {
+                value
+            } else {
+                percent_encode(&value)
+            })
+        })
+    }
+
+    /// Replaces every `{{expr}}` in `text` by `place(expr, value)`, where `value` is the
+    /// expression's rendered value.
+    fn render_each(
+        &self,
+        text: &str,
+        place: impl Fn(&str, String) -> Result<String, TemplateError>,
+    ) -> Result<String, TemplateError> {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         while let Some(start) = rest.find("{{") {
@@ -101,22 +113,7 @@ impl Vars {
                 .find("}}")
                 .ok_or_else(|| TemplateError::Unclosed(text.to_string()))?;
             let expr = &after[..end];
-            let value = self.expand(expr)?;
-            let name = expr
-                .split('|')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_string();
-            if let Some(why) = unusable_segment(&value) {
-                return Err(TemplateError::BadPathSegment { name, why });
-            }
-            let already_encoded = expr.split('|').next_back().map(str::trim) == Some("url");
-            if already_encoded {
-                out.push_str(&value);
-            } else {
-                out.push_str(&percent_encode(&value));
-            }
+            out.push_str(&place(expr, self.expand(expr)?)?);
             rest = &after[end + 2..];
         }
         out.push_str(rest);

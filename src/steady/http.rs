@@ -123,13 +123,8 @@ impl Session {
             self.halt.park().await;
         }
         let request = self.request(method, path, body);
-        let settings = StepSettings {
-            client: &self.client,
-            base_url: &self.base_url,
-            max_retry_wait: self.max_retry_wait,
-            read_settle: Duration::ZERO,
-            lag: None,
-        };
+        let settings =
+            StepSettings::without_settle(&self.client, &self.base_url, self.max_retry_wait);
         let (exchanges, _, failure) = send_with_rate_limit(&request, &settings).await;
         let reply = exchanges.last().map_or_else(Reply::default, |e| Reply {
             status: e.status().unwrap_or(0),
